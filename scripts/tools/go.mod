@@ -1,0 +1,3 @@
+module github.com/newsmill/newsmill/scripts/tools
+
+go 1.26
