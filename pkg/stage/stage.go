@@ -26,6 +26,8 @@ type Message struct {
 	Delivered int
 	// Published is when the message was stored in its stream.
 	Published time.Time
+	// Sequence is the message's stream sequence (0 when unknown).
+	Sequence uint64
 }
 
 // Output is one message a handler wants published.
