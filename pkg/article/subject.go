@@ -73,5 +73,8 @@ func Token(s string) string {
 	for strings.Contains(out, "__") {
 		out = strings.ReplaceAll(out, "__", "_")
 	}
+	if out == "" {
+		return "_"
+	}
 	return out
 }
