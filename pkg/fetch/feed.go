@@ -1,0 +1,56 @@
+package fetch
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// feedLinks parses an RSS 0.9x/1.0/2.0, Atom or JSON feed (already decoded
+// to UTF-8) and returns its items' article URLs, resolved against base, in
+// feed order. An item without a link falls back to a GUID that is an
+// http(s) URL.
+func feedLinks(text string, base *url.URL, maxNesting int) ([]string, error) {
+	if err := checkNesting([]byte(text), maxNesting); err != nil {
+		return nil, err
+	}
+	feed, err := gofeed.NewParser().ParseString(prepareXML(text))
+	if err != nil {
+		return nil, fmt.Errorf("parsing feed: %w: %w", ErrParse, err)
+	}
+	out := make([]string, 0, len(feed.Items))
+	for _, it := range feed.Items {
+		cands := append([]string{it.Link}, it.Links...)
+		cands = append(cands, it.GUID)
+		for _, c := range cands {
+			if abs := resolve(base, c); abs != "" {
+				out = append(out, abs)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// resolve returns ref as an absolute http(s) URL relative to base, or ""
+// when it is empty or of another scheme.
+func resolve(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return ""
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		r = base.ResolveReference(r)
+	}
+	if (r.Scheme != "http" && r.Scheme != "https") || r.Host == "" {
+		return ""
+	}
+	r.Fragment, r.RawFragment = "", ""
+	return r.String()
+}
