@@ -10,14 +10,15 @@ import (
 
 // block is one run of text between block-level boundaries.
 type block struct {
-	owner *html.Node // the innermost block element holding the text
-	text  string
-	runes int
-	link  int  // runes inside <a>
-	boil  bool // inside chrome (nav, aside, a bad class/id hint, hidden …)
-	bad   int  // index+1 of the innermost soft-chrome ancestor in collector.bads, or 0
-	head  bool // a heading
-	punct int  // sentence punctuation marks
+	owner  *html.Node // the innermost block element holding the text
+	text   string
+	runes  int
+	link   int  // runes inside <a>
+	boil   bool // inside chrome (nav, aside, a bad class/id hint, hidden …)
+	bad    int  // index+1 of the innermost soft-chrome ancestor in collector.bads, or 0
+	head   bool // a heading
+	punct  int  // sentence punctuation marks
+	teaser bool // inside a repeated, link-carrying card (see body)
 }
 
 // collector walks the body and cuts its text into blocks.
@@ -109,6 +110,14 @@ func (c *collector) walk(n, owner *html.Node, boil bool, bad int, inLink bool) {
 				}
 			}
 			inL := inLink || a == atom.A
+			if a == atom.Td || a == atom.Th {
+				// Cells are read row by row: a row is one block, so a
+				// table of short cells weighs as the text it holds.
+				if !c.space {
+					c.b.WriteByte(' ')
+					c.space = true
+				}
+			}
 			if blockTags[a] {
 				c.flush(owner, boil, bad)
 				c.walk(ch, ch, chBoil, chBad, inL)
@@ -148,14 +157,17 @@ func (b *block) weight() float64 {
 	}
 	l := float64(b.runes)
 	ld := float64(b.link) / l
-	if b.boil {
+	if b.boil || b.teaser {
 		return -l * 0.5
 	}
-	if ld > 0.5 {
+	if ld > b.maxLinkDensity() {
 		return -l * ld
 	}
 	if b.head {
 		return 0
+	}
+	if l < 30 {
+		return -(30 - l) * shortPenalty
 	}
 	w := (l - 30) * (1 - ld)
 	if b.punct > 0 {
@@ -164,8 +176,44 @@ func (b *block) weight() float64 {
 	return w
 }
 
-// body finds the article body of root (the parsed page) and returns its
-// blocks in order, and the element chosen as the article.
+// debugScores, when set by a test, sees the element scores.
+var debugScores func(map[*html.Node]float64)
+
+// teaserLinkShare is the least share of linked text that makes a repeated
+// element a teaser card.
+const teaserLinkShare = 0.15
+
+// teaserMaxRunes is the most text a teaser card holds.
+const teaserMaxRunes = 800
+
+// likeSiblings counts n's element siblings with n's tag and class.
+func likeSiblings(n *html.Node) int {
+	if n.Parent == nil {
+		return 0
+	}
+	cls := attr(n, "class")
+	k := 0
+	for s := n.Parent.FirstChild; s != nil; s = s.NextSibling {
+		if s != n && s.Type == html.ElementNode && s.DataAtom == n.DataAtom && s.Data == n.Data && attr(s, "class") == cls {
+			k++
+		}
+	}
+	return k
+}
+
+// shortPenalty weighs short unlinked blocks (labels, dates, table rows).
+var shortPenalty = 0.0
+
+// climb is the share of the best score an ancestor must keep to be chosen
+// instead.
+var climb = 1.0 // sweep showed lower values only cost precision
+
+// ctxPenalty scales how much a link-heavy parent discounts a block.
+const ctxPenalty = 0
+
+// body cuts the page's body into blocks, in document order, and returns
+// them with the element chosen as the article (nil when the page has no
+// text).
 func body(root *html.Node) ([]block, *html.Node) {
 	bodyEl := findFirst(root, atom.Body)
 	if bodyEl == nil {
@@ -180,15 +228,85 @@ func body(root *html.Node) ([]block, *html.Node) {
 	}
 	c.settle()
 
-	score := make(map[*html.Node]float64, len(c.blocks)*4)
+	// Text and link totals of every element, for the local link density
+	// of each block's surroundings.
+	type total struct {
+		text, link int
+		titled     bool // holds a fully linked block (a linked headline)
+	}
+	totals := make(map[*html.Node]*total, len(c.blocks)*2)
 	for i := range c.blocks {
-		w := c.blocks[i].weight()
+		b := &c.blocks[i]
+		if b.boil {
+			continue
+		}
+		for n := b.owner; n != nil && n != bodyEl.Parent; n = n.Parent {
+			t := totals[n]
+			if t == nil {
+				t = &total{}
+				totals[n] = t
+			}
+			t.text += b.runes
+			t.link += b.link
+		}
+		if b.runes >= 15 && b.link*10 >= b.runes*8 {
+			depth := 0
+			for n := b.owner; n != nil && n != bodyEl && depth < 4; n, depth = n.Parent, depth+1 {
+				totals[n].titled = true
+			}
+		}
+	}
+	// Teasers: a block inside one of several like-shaped siblings (same tag
+	// and class) that carries a sizeable link, typically a list of cards
+	// with a linked headline and a summary each. Article paragraphs repeat
+	// too, but their links are a small share of their text.
+	repeated := make(map[*html.Node]bool)
+	isRepeated := func(n *html.Node) bool {
+		r, ok := repeated[n]
+		if !ok {
+			r = likeSiblings(n) >= 2
+			repeated[n] = r
+		}
+		return r
+	}
+	for i := range c.blocks {
+		b := &c.blocks[i]
+		if b.boil || b.runes < 30 || b.link*2 > b.runes {
+			continue
+		}
+		depth := 0
+		for n := b.owner; n != nil && n != bodyEl && depth < 5; n, depth = n.Parent, depth+1 {
+			t := totals[n]
+			if n.DataAtom == atom.P || t == nil || t.text == 0 {
+				continue
+			}
+			if t.titled && t.text <= teaserMaxRunes && float64(t.link) >= teaserLinkShare*float64(t.text) && isRepeated(n) {
+				b.teaser = true
+				break
+			}
+		}
+	}
+	score := make(map[*html.Node]float64, len(totals))
+	for i := range c.blocks {
+		b := &c.blocks[i]
+		w := b.weight()
 		if w == 0 {
 			continue
 		}
-		for n := c.blocks[i].owner; n != nil && n != bodyEl.Parent; n = n.Parent {
+		if w > 0 && b.owner.Parent != nil {
+			// Teaser cards: a summary under a linked headline sits in
+			// link-heavy surroundings, article prose does not.
+			if t := totals[b.owner.Parent]; t != nil && t.text > 0 {
+				ld := float64(t.link) / float64(t.text)
+				w *= max(0, 1-ctxPenalty*ld)
+			}
+		}
+		for n := b.owner; n != nil && n != bodyEl.Parent; n = n.Parent {
 			score[n] += w
 		}
+	}
+	if debugScores != nil {
+		debugScores(score)
 	}
 	best, bestScore := bodyEl, score[bodyEl]
 	for n, s := range score {
@@ -196,13 +314,10 @@ func body(root *html.Node) ([]block, *html.Node) {
 			best, bestScore = n, s
 		}
 	}
-	var out []block
-	for _, b := range c.blocks {
-		if within(b.owner, best) {
-			out = append(out, b)
-		}
+	for best != bodyEl && best.Parent != nil && score[best.Parent] >= climb*bestScore {
+		best = best.Parent
 	}
-	return out, best
+	return c.blocks, best
 }
 
 // within reports whether n is inside (or is) anc.
@@ -230,13 +345,20 @@ func findFirst(n *html.Node, a atom.Atom) *html.Node {
 
 // keep reports whether a block inside the article is body text.
 func (b *block) keep() bool {
-	if b.boil || b.runes == 0 {
+	if b.boil || b.teaser || b.runes == 0 {
 		return false
 	}
-	if float64(b.link) > 0.5*float64(b.runes) {
-		return false
+	return float64(b.link) <= b.maxLinkDensity()*float64(b.runes)
+}
+
+// maxLinkDensity is the largest share of linked text a block may have and
+// still be body text: a half for most blocks, more for prose (long,
+// punctuated sentences), where deal posts and blogs link many words.
+func (b *block) maxLinkDensity() float64 {
+	if b.runes >= 100 && b.punct >= 2 && sentenceEnd(b.text) {
+		return 0.8
 	}
-	return true
+	return 0.5
 }
 
 // settle decides the elements that look like chrome: one that holds most of

@@ -50,7 +50,7 @@ var blockTags = map[atom.Atom]bool{
 	atom.H5: true, atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true,
 	atom.Li: true, atom.Main: true, atom.Menu: true, atom.Nav: true, atom.Ol: true,
 	atom.P: true, atom.Pre: true, atom.Section: true, atom.Summary: true,
-	atom.Table: true, atom.Tbody: true, atom.Td: true, atom.Tfoot: true, atom.Th: true,
+	atom.Table: true, atom.Tbody: true, atom.Tfoot: true,
 	atom.Thead: true, atom.Tr: true, atom.Ul: true, atom.Caption: true,
 	atom.Legend: true, atom.Html: true,
 }
@@ -160,4 +160,10 @@ func textOf(n *html.Node) string {
 	}
 	walk(n)
 	return strings.TrimSpace(b.String())
+}
+
+// isWordRune reports whether r is part of a word: a letter, digit or
+// combining mark.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }

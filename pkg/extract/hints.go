@@ -27,7 +27,7 @@ var hardWords = map[string]bool{
 	"sidebar": true, "related": true, "relatedposts": true, "outbrain": true,
 	"taboola": true, "recirc": true, "recirculation": true, "breadcrumb": true,
 	"breadcrumbs": true, "share": true, "sharing": true, "sharebar": true,
-	"social": true, "newsletter": true, "cookie": true, "gdpr": true,
+	"newsletter": true, "cookie": true, "gdpr": true,
 	"caption": true, "figcaption": true, "byline": true, "copyright": true,
 	"recommended": true, "recommendations": true, "trending": true,
 }
@@ -36,7 +36,7 @@ var hardWords = map[string]bool{
 var badWords = map[string]bool{
 	"comment": true, "comments": true, "commentlist": true, "disqus": true,
 	"sidebar": true, "related": true, "relatedposts": true, "share": true,
-	"sharing": true, "sharebar": true, "social": true, "socials": true,
+	"sharing": true, "sharebar": true,
 	"breadcrumb": true, "breadcrumbs": true, "newsletter": true, "subscribe": true,
 	"subscription": true, "advert": true, "advertisement": true, "adverts": true,
 	"ads": true, "adslot": true, "adunit": true, "outbrain": true, "taboola": true,
@@ -63,8 +63,7 @@ var badWords = map[string]bool{
 	"overlay": true, "lightbox": true, "gallery": true, "slideshow": true,
 	"carousel": true, "thumbnail": true, "thumb": true, "figure": true,
 	"figcaption": true, "photo": true, "image": true, "img": true, "video": true,
-	"player": true, "embed": true, "twitter": true, "facebook": true,
-	"whatsapp": true, "email": true, "icon": true, "icons": true, "btn": true,
+	"icon": true, "icons": true, "btn": true,
 	"button": true, "tool": true, "tools": true, "utility": true, "utilities": true,
 }
 
@@ -84,7 +83,7 @@ var goodWords = map[string]bool{
 var strongBad = map[string]bool{
 	"comment": true, "comments": true, "commentlist": true, "disqus": true,
 	"sidebar": true, "related": true, "relatedposts": true, "share": true,
-	"sharing": true, "social": true, "breadcrumb": true, "breadcrumbs": true,
+	"sharing": true, "breadcrumb": true, "breadcrumbs": true,
 	"newsletter": true, "subscribe": true, "advert": true, "advertisement": true,
 	"outbrain": true, "taboola": true, "recirc": true, "cookie": true,
 	"gdpr": true, "popup": true, "modal": true, "footer": true, "navbar": true,
