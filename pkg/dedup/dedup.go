@@ -145,7 +145,7 @@ var ErrEmpty = errors.New("article text is empty")
 // [ErrStoreFull] when the store is out of memory), except [ErrEmpty] and an
 // empty or invalid id, which are permanent.
 func (d *Deduper) Check(ctx context.Context, a *article.Article) (Verdict, error) {
-	if a.ID == "" || len(a.ID) > 255 || a.ID[0] == 0 {
+	if a.ID == "" || len(a.ID) > MaxIDLen || a.ID[0] == 0 {
 		return Verdict{}, fmt.Errorf("checking article %q: invalid id", a.ID)
 	}
 	normalized := Normalize(a.Text)

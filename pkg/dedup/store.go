@@ -48,7 +48,7 @@ type Store interface {
 // Claim is what one article asks the [Store] to remember.
 type Claim struct {
 	// ID is the article id; not empty, not starting with a NUL byte, at
-	// most 255 bytes.
+	// most [MaxIDLen] bytes.
 	ID string
 	// Hash is the content hash (first 128 bits of SHA-256 of the
 	// normalised body).
@@ -63,6 +63,10 @@ type Claim struct {
 	// TTL is how long the claim must be remembered at least.
 	TTL time.Duration
 }
+
+// MaxIDLen is the longest article id a [Store] must accept, in bytes.
+// Article ids are 32 hex digits; the bound leaves room for other schemes.
+const MaxIDLen = 200
 
 // Prior is what a [Store] held before a claim, and the claimed id's
 // sequence number and revision after it.

@@ -1,0 +1,187 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/newsmill/newsmill/pkg/dedup"
+	"github.com/newsmill/newsmill/pkg/redisstore"
+	"github.com/newsmill/newsmill/pkg/redisstore/redistest"
+)
+
+// benchClaim is the claim of synthetic article n: a 32-hex id, a content
+// hash, 16 band keys and a 56-byte sketch, as dedup.Deduper makes them.
+func benchClaim(n int) dedup.Claim {
+	sum := sha256.Sum256(fmt.Appendf(nil, "article %d", n))
+	c := dedup.Claim{ID: hex.EncodeToString(sum[:16]), TTL: 7 * 24 * time.Hour, Sketch: make([]byte, 56)}
+	h := sha256.Sum256(sum[:])
+	copy(c.Hash[:], h[:16])
+	copy(c.Sketch, h[:])
+	for i := range 16 {
+		b := sha256.Sum256(append(h[:], byte(i)))
+		c.Bands = append(c.Bands, binary.BigEndian.Uint64(b[:8]))
+	}
+	return c
+}
+
+// BenchmarkClaim measures claims per second from one process against a
+// private local redis-server: one at a time, from many goroutines, and
+// pipelined in batches.
+func BenchmarkClaim(b *testing.B) {
+	srv := redistest.StartServer(b)
+	var next atomic.Int64
+	b.Run("sequential", func(b *testing.B) {
+		st := redisstore.New(srv.Client(b))
+		ctx := context.Background()
+		for b.Loop() {
+			if _, err := st.Claim(ctx, benchClaim(int(next.Add(1)))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checks/s")
+	})
+	b.Run("parallel-64", func(b *testing.B) {
+		st := redisstore.New(redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 64}))
+		ctx := context.Background()
+		b.SetParallelism(32)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := st.Claim(ctx, benchClaim(int(next.Add(1)))); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checks/s")
+	})
+	for _, batch := range []int{16, 128} {
+		b.Run(fmt.Sprintf("pipelined-%d-x4", batch), func(b *testing.B) {
+			st := redisstore.New(srv.Client(b))
+			claimBatches(b, st, batch, 4, &next)
+		})
+	}
+}
+
+// claimBatches runs b.N claims in pipelined batches from workers
+// goroutines and reports checks/s.
+func claimBatches(b *testing.B, st *redisstore.Store, batch, workers int, next *atomic.Int64) {
+	ctx := context.Background()
+	total := 0
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				cs := make([]dedup.Claim, batch)
+				for i := range cs {
+					cs[i] = benchClaim(int(next.Add(1)))
+				}
+				if _, errs := st.ClaimBatch(ctx, cs); errs[0] != nil {
+					b.Error(errs[0])
+				}
+			})
+		}
+		wg.Wait()
+		total += batch * workers
+	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "checks/s")
+}
+
+var memArticles = flag.Int("mem-articles", 1_000_000, "articles claimed by BenchmarkMemoryPerArticle")
+
+// BenchmarkMemoryPerArticle claims -mem-articles synthetic articles into a
+// private redis-server and reports Redis memory per remembered article,
+// overall (INFO used_memory) and per index (MEMORY USAGE summed over each
+// index's keys). Run with -benchtime=1x.
+func BenchmarkMemoryPerArticle(b *testing.B) {
+	n := *memArticles
+	shards := max(64, n/64)
+	for b.Loop() {
+		b.StopTimer()
+		srv := redistest.StartServer(b)
+		c := srv.Client(b)
+		ctx := context.Background()
+		before, err := usedMemory(ctx, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st := redisstore.New(c, redisstore.WithShards(shards))
+		b.StartTimer()
+		var next atomic.Int64
+		for done := 0; done < n; done += 4 * 256 {
+			claimBatches1(b, st, 256, 4, &next, n)
+		}
+		b.StopTimer()
+		after, err := usedMemory(ctx, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		perIndex, keys, err := memoryByIndex(ctx, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		claimed := float64(next.Load())
+		b.ReportMetric(float64(after-before)/claimed, "B/article")
+		for _, idx := range []string{"x", "i", "s", "b"} {
+			b.ReportMetric(float64(perIndex[idx])/claimed, "B/article-"+idx)
+		}
+		b.Logf("%d articles, %d shards, %d keys, used_memory %d → %d", int(claimed), shards, keys, before, after)
+		srv.Stop(b)
+	}
+}
+
+// claimBatches1 claims one round of batches, stopping at limit.
+func claimBatches1(b *testing.B, st *redisstore.Store, batch, workers int, next *atomic.Int64, limit int) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			cs := make([]dedup.Claim, 0, batch)
+			for range batch {
+				i := int(next.Add(1))
+				if i > limit {
+					next.Add(-1)
+					break
+				}
+				cs = append(cs, benchClaim(i))
+			}
+			if len(cs) == 0 {
+				return
+			}
+			if _, errs := st.ClaimBatch(ctx, cs); errs[0] != nil {
+				b.Error(errs[0])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// memoryByIndex sums MEMORY USAGE over the keys of each index (the letter
+// after the prefix).
+func memoryByIndex(ctx context.Context, c *redis.Client) (map[string]int64, int, error) {
+	out := map[string]int64{}
+	keys := 0
+	iter := c.Scan(ctx, 0, redisstore.DefaultPrefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		idx, _, _ := strings.Cut(strings.TrimPrefix(k, redisstore.DefaultPrefix), ":")
+		n, err := c.MemoryUsage(ctx, k, 0).Result()
+		if err != nil {
+			return nil, 0, fmt.Errorf("MEMORY USAGE %s: %w", k, err)
+		}
+		out[idx] += n
+		keys++
+	}
+	return out, keys, iter.Err()
+}
