@@ -124,8 +124,7 @@ type Output struct {
 	// SourceURL is the original-source URL of a source line.
 	SourceURL string
 	// Removed lists what was removed or moved and why, in the order the
-	// rules ran (at most
-	// Options.MaxRemovals entries).
+	// rules ran (at most Options.MaxRemovals entries).
 	Removed []article.Removal
 	// RemovedTruncated is set when Removed was cut to its bound.
 	RemovedTruncated bool
@@ -247,6 +246,9 @@ func (r *run) inline(units []string) []string {
 			}
 			u = kept
 		}
+		// Unglue first: stripping names must see the tokens a second run
+		// would see.
+		u = r.rs.unglue(u)
 		if s, removed, whole := r.rs.stripImages(u); removed != nil {
 			for _, x := range removed {
 				r.remove(RuleImageFilename, x)
@@ -256,7 +258,7 @@ func (r *run) inline(units []string) []string {
 			}
 			u = s
 		}
-		u = normLine(r.rs.unglue(u))
+		u = normLine(u)
 		if u != "" {
 			out = append(out, u)
 		}

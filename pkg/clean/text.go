@@ -190,7 +190,7 @@ func (rs *ruleSet) unglue(s string) string {
 			}
 			// Walk back over an ellipsis written as dots.
 			start := i
-			for r == '.' && start > 0 && s[start-1] == '.' {
+			for r == '.' && start > 0 && i-start < 8 && s[start-1] == '.' {
 				start--
 			}
 			w := wordBefore(s, start)
