@@ -107,10 +107,15 @@ func (b *healthBook) failures(id string) int {
 	return 0
 }
 
-func (b *healthBook) forget(id string) {
+// retain forgets the sources not in keep (removed from the registry).
+func (b *healthBook) retain(keep map[string]bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.sources, id)
+	for id := range b.sources {
+		if !keep[id] {
+			delete(b.sources, id)
+		}
+	}
 }
 
 // Health returns a snapshot of every source's health, sorted by id. A

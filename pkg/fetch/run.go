@@ -72,16 +72,14 @@ func (f *Fetcher) Run(ctx context.Context, sources <-chan []Source) error {
 			}
 			delete(slots, id)
 			if !ok {
-				present := false
-				for _, x := range set {
-					present = present || x.ID == id
-				}
-				if !present {
-					f.health.forget(id)
-				}
 				f.log.Info("source unscheduled", zap.String("source", id))
 			}
 		}
+		present := make(map[string]bool, len(set))
+		for _, s := range set {
+			present[s.ID] = true
+		}
+		f.health.retain(present)
 		for id, s := range want {
 			if _, ok := slots[id]; ok {
 				continue
