@@ -218,7 +218,7 @@ func (r *run) cleanTitle(t string) string {
 		}
 		t = out
 	}
-	if t != "" && r.rs.chrome[foldPhrase(t)] {
+	if t != "" && r.rs.chrome[foldUnit(t)] {
 		r.remove(RuleChrome, t)
 		t = ""
 	}
@@ -271,7 +271,7 @@ func (r *run) inline(units []string) []string {
 func (r *run) wholeLines(units []string) []string {
 	out := units[:0]
 	for _, u := range units {
-		f := foldPhrase(u)
+		f := foldUnit(u)
 		switch {
 		case r.rs.chrome[f] || r.rs.relatedFold[f] || r.allChrome(u):
 			r.remove(RuleChrome, u)
@@ -306,7 +306,7 @@ func (r *run) allChrome(u string) bool {
 		return false
 	}
 	for w := range strings.FieldsSeq(u) {
-		f := foldPhrase(w)
+		f := foldUnit(w)
 		if f != "" && !r.rs.chrome[f] {
 			return false
 		}
@@ -317,6 +317,9 @@ func (r *run) allChrome(u string) bool {
 // navigation reports whether a line is a breadcrumb or menu: three or more
 // short items separated by "|", "›", "»" or ">".
 func (r *run) navigation(u string) bool {
+	if !strings.ContainsAny(u, "|›»>") {
+		return false
+	}
 	items := strings.FieldsFunc(u, func(c rune) bool { return strings.ContainsRune("|›»>", c) })
 	if len(items) < 3 || strings.Count(u, " ")+1 > 30 {
 		return false
@@ -387,7 +390,7 @@ func (r *run) truncated(units []string) []string {
 			continue
 		}
 		kept, frag := strings.TrimSpace(u[:b]), u[b:]
-		if words(frag) < 3 || !bodyLike(kept) || r.rs.urlRe.MatchString(frag) {
+		if words(frag) < 3 || !bodyLike(kept) || r.rs.findURL(frag) != nil {
 			continue
 		}
 		r.remove(RuleTruncated, strings.TrimSpace(frag))
@@ -447,7 +450,7 @@ func (r *run) signatures(units []string) []string {
 	}
 	out := units[:start]
 	for _, u := range units[start:] {
-		if r.rs.signature[foldPhrase(u)] || allCaps(u) {
+		if r.rs.signature[foldUnit(u)] || allCaps(u) {
 			r.remove(RuleSignature, u)
 			continue
 		}
@@ -541,7 +544,7 @@ func (rs *ruleSet) isCaption(f string) bool {
 // matchSourceLine recognises "Nguồn Lạng Sơn: https://…" and bare URL lines and
 // returns the URL.
 func (rs *ruleSet) matchSourceLine(u string) (string, bool) {
-	loc := rs.urlRe.FindStringIndex(u)
+	loc := rs.findURL(u)
 	if loc == nil {
 		return "", false
 	}
@@ -570,7 +573,7 @@ func (rs *ruleSet) matchSourceLine(u string) (string, bool) {
 // matchAttribution recognises "Theo Nhandan", "(Theo TTXVN)", "Source: Reuters"
 // and returns the outlet's name.
 func (rs *ruleSet) matchAttribution(u string) (string, bool) {
-	if words(u) > 10 || rs.urlRe.MatchString(u) {
+	if words(u) > 10 || rs.findURL(u) != nil {
 		return "", false
 	}
 	s := strings.TrimRight(strings.Trim(u, " ()[]-–—"), ".")

@@ -26,6 +26,9 @@ import (
 // Normalize is idempotent and never changes letters other than by NFC
 // composition.
 func Normalize(s string) string {
+	if isNormal(s) {
+		return s
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -103,4 +106,45 @@ func normLine(s string) string {
 		}, s)
 	}
 	return Normalize(s)
+}
+
+// isNormal reports whether Normalize would return s unchanged, cheaply: most
+// lines the cleaner handles are already normal.
+func isNormal(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[0] == '\n' || s[len(s)-1] == ' ' || s[len(s)-1] == '\n' {
+		return false
+	}
+	var prev rune
+	newlines := 0
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if prev == ' ' || prev == '\n' {
+				return false
+			}
+		case r == '\n':
+			if prev == ' ' {
+				return false
+			}
+			if newlines++; newlines > 2 {
+				return false
+			}
+			prev = r
+			continue
+		case r < 0x80:
+			if r < ' ' || r == 0x7f {
+				return false
+			}
+		case r == utf8.RuneError, r == 0x85, r == 0xA0, r == 0xAD, r == 0x180E,
+			r >= 0x2000 && r <= 0x200B, r >= 0x2028 && r <= 0x202F, r == 0x205F, r == 0x2060,
+			r == 0x3000, r == 0xFEFF, r >= 0x80 && r <= 0x9F, r == 0x1680:
+			return false
+		}
+		newlines = 0
+		prev = r
+	}
+	return norm.NFC.IsNormalString(s)
 }

@@ -203,5 +203,23 @@ const decoration = " »«›‹><|•·*-–—:…[](){}/\\.!#"
 // foldPhrase is the comparison key of a whole-line phrase: normalised, lower
 // case, without surrounding decoration.
 func foldPhrase(s string) string {
-	return strings.ToLower(strings.Trim(normLine(s), decoration))
+	return foldUnit(normLine(s))
+}
+
+// foldUnit is foldPhrase of an already normalised line.
+func foldUnit(s string) string {
+	return strings.ToLower(strings.Trim(s, decoration))
+}
+
+// mayHoldURL is a cheap test that guards the URL expression.
+func mayHoldURL(s string) bool {
+	return strings.Contains(s, "://") || strings.Contains(s, "www.") || strings.Contains(s, "WWW.")
+}
+
+// findURL returns the byte range of the first URL in s, or nil.
+func (rs *ruleSet) findURL(s string) []int {
+	if !mayHoldURL(s) {
+		return nil
+	}
+	return rs.urlRe.FindStringIndex(s)
 }

@@ -123,10 +123,10 @@ func upperThenLower(s string) bool {
 // spans returns the byte ranges of s that inline repairs must not touch:
 // URLs and e-mail addresses.
 func (rs *ruleSet) spans(s string) [][]int {
-	if !strings.Contains(s, ".") {
-		return nil
+	var out [][]int
+	if mayHoldURL(s) {
+		out = rs.urlRe.FindAllStringIndex(s, -1)
 	}
-	out := rs.urlRe.FindAllStringIndex(s, -1)
 	if strings.Contains(s, "@") {
 		for _, f := range strings.Fields(s) {
 			if at := strings.Index(f, "@"); at > 0 && strings.Contains(f[at:], ".") {
@@ -284,7 +284,7 @@ func (rs *ruleSet) imageToken(tok string) (keep string, ok bool) {
 // without them and the names removed; whole is set when the line held
 // nothing but file names.
 func (rs *ruleSet) stripImages(s string) (out string, removed []string, whole bool) {
-	if !strings.Contains(s, ".") {
+	if !rs.mayHoldImage(s) {
 		return s, nil, false
 	}
 	toks := strings.Split(s, " ")
@@ -370,4 +370,23 @@ func (rs *ruleSet) relatedAt(s string, idx int, m string) bool {
 
 func isUpperOrDigit(r rune) bool {
 	return unicode.IsUpper(r) || unicode.IsTitle(r) || unicode.IsDigit(r)
+}
+
+// mayHoldImage is a cheap test for an image extension after a dot.
+func (rs *ruleSet) mayHoldImage(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		j := i + 1
+		for j < len(s) && j-i <= 5 && (s[j]|0x20) >= 'a' && (s[j]|0x20) <= 'z' {
+			j++
+		}
+		if j > i+1 && rs.imageExt[strings.ToLower(s[i+1:j])] {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], '.')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	return false
 }
