@@ -342,7 +342,9 @@ func TestRepeated(t *testing.T) {
 func TestParseDateLine(t *testing.T) {
 	t.Parallel()
 	rs := compileRules(DefaultRules())
-	day := func(y int, m time.Month, d int) string { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.RFC3339) }
+	day := func(y int, m time.Month, d int) string {
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	}
 	tests := []struct {
 		name string
 		line string
