@@ -53,6 +53,14 @@ func TestRun(t *testing.T) {
 	listing := Source{ID: "listing", Kind: KindListing, URL: s.URL + "/listing.html", LinkSelector: "h2 a", Interval: MinInterval, Enabled: true}
 	updates <- []Source{rss, broken, listing}
 	waitFor(t, "the listing items", func() bool { return len(pub.all()) == 6 })
+	waitFor(t, "the listing's health", func() bool {
+		for _, h := range f.Health() {
+			if h.ID == "listing" {
+				return h.Polls > 0
+			}
+		}
+		return false
+	})
 	for _, h := range f.Health() {
 		switch h.ID {
 		case "rss":
