@@ -3,8 +3,10 @@ package deploycheck
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -220,6 +222,34 @@ func TestDockerfile(t *testing.T) {
 			t.Errorf("the image build needs %s: %v", f, err)
 		}
 	}
+	// deploy/Dockerfile.dockerignore drops testdata/ and _test.go files
+	// from the build context: no embedded file may live there.
+	ignore := string(readFile(t, "deploy", "Dockerfile.dockerignore"))
+	if !strings.Contains(ignore, "**/testdata") {
+		t.Error("Dockerfile.dockerignore no longer drops testdata; update this check")
+	}
+	embedRE := regexp.MustCompile(`(?m)^//go:embed (.+)$`)
+	for _, dir := range []string{"pkg", "services"} {
+		err := filepath.WalkDir(path(dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for _, m := range embedRE.FindAllStringSubmatch(string(b), -1) {
+				if strings.Contains(m[1], "testdata") {
+					t.Errorf("%s embeds %q, which the image build context excludes", p, m[1])
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// The runtime image must carry the HTTP client the compose healthcheck
 	// runs.
 	p := loadCompose(t)
