@@ -64,6 +64,8 @@ type Classifier struct {
 type scratch struct {
 	toks  []token
 	title []token
+	seen  []uint64 // bitset of model buckets seen in this article
+	used  []uint64 // buckets set in seen, to clear it
 }
 
 // New loads the embedded taxonomy, gazetteer and models.
@@ -228,17 +230,26 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 	if useModel {
 		probs = make([]float64, len(c.model.classes))
 		copy(probs, c.model.prior)
-		seen := make(map[uint64]struct{}, 2*len(sc.toks))
+		// Binarised like training: each bucket counts once per article.
+		if len(sc.seen) == 0 {
+			sc.seen = make([]uint64, (c.model.mask+1)/64)
+		}
+		sc.used = sc.used[:0]
 		add := func(f uint64) {
-			if _, ok := seen[f]; ok {
+			b := f & c.model.mask
+			if sc.seen[b/64]&(1<<(b%64)) != 0 {
 				return
 			}
-			seen[f] = struct{}{}
+			sc.seen[b/64] |= 1 << (b % 64)
+			sc.used = append(sc.used, b)
 			c.model.addFeature(probs, f, 1)
 			nfeat++
 		}
 		topicFeatures(title, sc.title, add)
 		topicFeatures(text, sc.toks, add)
+		for _, b := range sc.used {
+			sc.seen[b/64] = 0
+		}
 		if nfeat < minModelFeatures {
 			useModel = false
 		} else {
@@ -318,7 +329,7 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 			}
 			parts = append(parts, fmt.Sprintf("keywords %.2f (%s)", kw[ti]/kwTotal, strings.Join(kws, " ")))
 		}
-		if useModel && model[ti] > 0.01 {
+		if useModel && model[ti] > 0.01 && n == 0 {
 			parts = append(parts, fmt.Sprintf("model %.2f (%s)", model[ti], strings.Join(c.modelEvidence(ti, title, text, sc), " ")))
 		}
 		if len(parts) > 0 {
@@ -329,7 +340,8 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 }
 
 // modelEvidence returns the words that most favour topic ti over the other
-// model classes (margin over the strongest rival times frequency), in the title and the first part of the text.
+// model classes (margin over the strongest rival times frequency), in the
+// title and the first part of the text.
 func (c *Classifier) modelEvidence(ti int, title, text string, sc *scratch) []string {
 	ci := slices.Index(c.modelTopic, ti)
 	if ci < 0 {
@@ -337,56 +349,57 @@ func (c *Classifier) modelEvidence(ti int, title, text string, sc *scratch) []st
 	}
 	nc := len(c.model.classes)
 	type ev struct {
-		word  string
-		score float64
+		src        string
+		start, end int
+		score      float64
 	}
-	best := map[string]float64{}
+	const keep = 4
+	var best [keep]ev // best first; distinct features
+	var feats [keep]uint64
+	consider := func(f uint64, src string, start, end int) {
+		row := c.model.logp[int(f&c.model.mask)*nc : int(f&c.model.mask)*nc+nc]
+		others := math.Inf(-1) // the strongest rival class
+		for k, v := range row {
+			if k != ci {
+				others = max(others, float64(v))
+			}
+		}
+		// Weigh the margin by how common the word is in the topic, so
+		// frequent telling words beat rare accidents.
+		d := (float64(row[ci]) - others) * math.Exp(float64(row[ci]))
+		if d <= best[keep-1].score {
+			return
+		}
+		for k := range keep {
+			if best[k].score > 0 && feats[k] == f {
+				return
+			}
+		}
+		k := keep - 1
+		for k > 0 && best[k-1].score < d {
+			best[k], feats[k] = best[k-1], feats[k-1]
+			k--
+		}
+		best[k], feats[k] = ev{src, start, end, d}, f
+	}
 	look := func(src string, toks []token) {
 		for i, t := range toks {
 			if t.digits || t.runes < 2 {
 				continue
 			}
-			consider := func(f uint64, word string) {
-				row := c.model.logp[int(f&c.model.mask)*nc : int(f&c.model.mask)*nc+nc]
-				others := math.Inf(-1) // the strongest rival class
-				for k, v := range row {
-					if k != ci {
-						others = max(others, float64(v))
-					}
-				}
-				// Weigh the margin by how common the word is in the topic,
-				// so frequent telling words beat rare accidents.
-				if d := (float64(row[ci]) - others) * math.Exp(float64(row[ci])) * 1e4; d > best[word] {
-					best[word] = d
-				}
-			}
-			consider(t.hash, strings.ToLower(src[t.start:t.end]))
-			if i+1 < len(toks) && joinable(src[t.end:toks[i+1].start]) {
-				consider(mix(t.hash, toks[i+1].hash), strings.ToLower(src[t.start:toks[i+1].end]))
+			consider(t.hash, src, t.start, t.end)
+			if i+1 < len(toks) && !toks[i+1].digits && joinable(src[t.end:toks[i+1].start]) {
+				consider(mix(t.hash, toks[i+1].hash), src, t.start, toks[i+1].end)
 			}
 		}
 	}
 	look(title, sc.title)
-	toks := sc.toks
-	if len(toks) > 400 {
-		toks = toks[:400]
-	}
-	look(text, toks)
-	var list []ev
-	for w, s := range best {
-		if s > 0 {
-			list = append(list, ev{w, s})
-		}
-	}
-	sort.Slice(list, func(a, b int) bool {
-		if list[a].score != list[b].score {
-			return list[a].score > list[b].score
-		}
-		return list[a].word < list[b].word
-	})
+	look(text, sc.toks[:min(400, len(sc.toks))])
 	var out []string
-	for _, e := range list[:min(4, len(list))] {
-		out = append(out, strconv.Quote(e.word))
+	for _, e := range best {
+		if e.score > 0 {
+			out = append(out, strconv.Quote(strings.ToLower(e.src[e.start:e.end])))
+		}
 	}
 	return out
 }

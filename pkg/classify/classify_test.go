@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -19,9 +20,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
+// shared is one classifier for every test: it is safe for concurrent use,
+// and the parallel tests exercise that.
+var shared = sync.OnceValues(New)
+
 func newClassifier(t testing.TB) *Classifier {
 	t.Helper()
-	c, err := New()
+	c, err := shared()
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

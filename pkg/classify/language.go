@@ -22,7 +22,7 @@ var latinLanguages = []string{"vi", "en", "id", "ms", "tl", "fr"}
 const (
 	// detectBytes bounds how much of a text language detection reads: the
 	// first few KB of an article decide its language as well as all of it.
-	detectBytes = 3000
+	detectBytes = 1500
 	// minLetters is the fewest letters a text needs to get a language.
 	minLetters = 3
 	// undBelow is the confidence under which the detector answers Und.

@@ -5,9 +5,10 @@ package classify
 // so far are the prefix of some phrase, so a text costs about one map look-up
 // per word.
 type matcher struct {
-	prefixes map[uint64]struct{}
-	phrases  map[uint64][]hit
-	maxLen   int
+	// seqs maps the hash of a word sequence to the phrases it completes;
+	// a sequence that is only the prefix of longer phrases maps to nil.
+	seqs   map[uint64][]hit
+	maxLen int
 }
 
 // hit is what a phrase stands for.
@@ -28,7 +29,7 @@ const (
 )
 
 func newMatcher() *matcher {
-	return &matcher{prefixes: make(map[uint64]struct{}), phrases: make(map[uint64][]hit)}
+	return &matcher{seqs: make(map[uint64][]hit)}
 }
 
 // add registers phrase; it returns false when the phrase has no words.
@@ -43,9 +44,11 @@ func (m *matcher) add(phrase string, h hit) bool {
 		if i > 0 {
 			seq = mix(seq, toks[i].hash)
 		}
-		m.prefixes[seq] = struct{}{}
+		if _, ok := m.seqs[seq]; !ok {
+			m.seqs[seq] = nil
+		}
 	}
-	m.phrases[seq] = append(m.phrases[seq], h)
+	m.seqs[seq] = append(m.seqs[seq], h)
 	m.maxLen = max(m.maxLen, len(toks))
 	return true
 }
@@ -63,10 +66,10 @@ func (m *matcher) scan(text string, toks []token, fn func(h *hit, from, to int))
 				}
 				seq = mix(seq, toks[j].hash)
 			}
-			if _, ok := m.prefixes[seq]; !ok {
+			hs, ok := m.seqs[seq]
+			if !ok {
 				break
 			}
-			hs := m.phrases[seq]
 			for k := range hs {
 				h := &hs[k]
 				if h.exact && !allUpper(toks[i:j+1]) {

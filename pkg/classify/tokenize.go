@@ -49,34 +49,37 @@ func lower(r rune) rune {
 
 // tokenize appends the words of text to dst. Tokens never span white space
 // or punctuation; a hyphen or apostrophe ends a token ("SLOM-WG" is two).
+// Case is judged by whether a rune changes when lower-cased, so caseless
+// scripts (Thai, Han) are neither upper nor lower.
 func tokenize(text string, dst []token) []token {
 	in := false
 	var t token
 	for i, r := range text {
-		if isWordRune(r) {
-			if !in {
-				in = true
-				t = token{start: i, hash: fnvOffset, allUpper: true, digits: true}
-				t.upper = unicode.IsUpper(r)
+		if !isWordRune(r) {
+			if in {
+				t.end = i
+				if t.digits {
+					t.allUpper = false
+				}
+				dst = append(dst, t)
+				in = false
 			}
-			if unicode.IsLower(r) {
-				t.allUpper = false
-			}
-			if !unicode.IsDigit(r) {
-				t.digits = false
-			}
-			t.hash = (t.hash ^ uint64(lower(r))) * fnvPrime
-			t.runes++
 			continue
 		}
-		if in {
-			t.end = i
-			if t.digits {
+		lr := lower(r)
+		if !in {
+			in = true
+			t = token{start: i, hash: fnvOffset, allUpper: true, digits: true, upper: lr != r}
+		}
+		isDigit := r >= '0' && r <= '9'
+		if !isDigit {
+			t.digits = false
+			if lr == r {
 				t.allUpper = false
 			}
-			dst = append(dst, t)
-			in = false
 		}
+		t.hash = (t.hash ^ uint64(lr)) * fnvPrime
+		t.runes++
 	}
 	if in {
 		t.end = len(text)

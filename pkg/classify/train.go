@@ -144,22 +144,28 @@ func TrainTopicModel(corpus fs.FS) ([]byte, error) {
 		}
 	}
 	m := newCounts(topicKind, topicBits, classes)
-	seen := make(map[uint64]bool)
+	mask := uint64(1)<<topicBits - 1
+	seen := make([]bool, mask+1)
+	var used []uint64
 	for _, r := range rows {
 		c := m.class(r.Topic)
 		if c < 0 || HeldOut(r.ID) {
 			continue
 		}
 		m.docs[c]++
-		// Binarised counts: a word counts once per document, so one long
+		// Binarised counts: a bucket counts once per document, so one long
 		// article does not outweigh ten short ones.
-		clear(seen)
+		used = used[:0]
 		topicFeatures(r.Text, nil, func(f uint64) {
-			if !seen[f] {
-				seen[f] = true
+			if b := f & mask; !seen[b] {
+				seen[b] = true
+				used = append(used, b)
 				m.add(f, c, 1)
 			}
 		})
+		for _, b := range used {
+			seen[b] = false
+		}
 	}
 	var buf bytes.Buffer
 	if err := m.writeTo(&buf); err != nil {

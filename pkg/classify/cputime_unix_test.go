@@ -1,0 +1,18 @@
+//go:build unix
+
+package classify
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTime is the CPU time the process has used (user + system), which
+// measures cost even when other processes share the cores.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
