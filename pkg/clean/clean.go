@@ -154,13 +154,23 @@ func (c *Cleaner) Clean(ctx context.Context, in Input) (Output, error) {
 	units = r.inline(units)
 	units = r.wholeLines(units)
 	units = r.header(units, &title, in.Paragraphs == nil)
-	units = r.truncated(units)
-	units = r.signatures(units)
 	units, err := r.templates(ctx, units, in)
 	if err != nil {
 		return Output{}, err
 	}
-	units = r.repeated(units)
+	// These rules look at neighbours and at the end of the text, so one
+	// removal can expose another ("A, BBT, A" leaves "A, A"). Running them
+	// to a fixed point keeps Clean idempotent.
+	for range maxRounds {
+		before := r.changes
+		units = r.truncated(units)
+		units = r.repeated(units)
+		units = r.signatures(units)
+		units = r.trailingURLs(units)
+		if r.changes == before {
+			break
+		}
+	}
 
 	r.out.Title = title
 	r.out.Text = Normalize(strings.Join(units, "\n\n"))
@@ -176,12 +186,17 @@ func appendLines(units []string, text string) []string {
 	return units
 }
 
+// maxRounds bounds the fixed-point loop of the neighbour rules; every round
+// but the last removes something, so real pages need two.
+const maxRounds = 8
+
 // run is the state of one Clean call.
 type run struct {
 	c       *Cleaner
 	rs      *ruleSet
 	out     Output
 	usOrder bool
+	changes int // removals made, listed or not
 }
 
 // remove records a removal, within the bound.
@@ -189,6 +204,7 @@ func (r *run) remove(rule, text string) {
 	if text == "" {
 		return
 	}
+	r.changes++
 	if len(r.out.Removed) >= r.c.opts.MaxRemovals {
 		r.out.RemovedTruncated = true
 		return
@@ -278,7 +294,9 @@ func (r *run) wholeLines(units []string) []string {
 		case r.navigation(u):
 			r.remove(RuleNavigation, u)
 		default:
-			if url, ok := r.rs.matchSourceLine(u); ok {
+			// A bare URL is a source line only at the very end (see
+			// trailingURLs): elsewhere it is a link the article shows.
+			if url, bare, ok := r.rs.matchSourceLine(u); ok && !bare {
 				if r.out.SourceURL == "" {
 					r.out.SourceURL = url
 				}
@@ -291,6 +309,13 @@ func (r *run) wholeLines(units []string) []string {
 				}
 				r.remove(RuleAttribution, u)
 				continue
+			}
+			if kept, credit, name, ok := r.rs.trailingAttribution(u); ok {
+				if r.out.Attribution == "" {
+					r.out.Attribution = name
+				}
+				r.remove(RuleAttribution, credit)
+				u = kept
 			}
 			out = append(out, u)
 		}
@@ -333,15 +358,14 @@ func (r *run) navigation(u string) bool {
 	return true
 }
 
-// headerMax bounds the header: the lines before the body where the title
-// and the date line are looked for.
-const headerMax = 6
-
 // header moves date lines and the title out of the lines before the body.
 // derive allows taking the title from the text.
 func (r *run) header(units []string, title *string, derive bool) []string {
+	// The header is every line before the first body-like one. It is not
+	// capped at a number of lines: removing the title and date would then
+	// let a second run look further down than the first.
 	end := 0
-	for end < len(units) && end < headerMax && !bodyLike(units[end]) {
+	for end < len(units) && !bodyLike(units[end]) {
 		end++
 	}
 	out := make([]string, 0, len(units))
@@ -382,7 +406,7 @@ func (r *run) header(units []string, title *string, derive bool) []string {
 // alone, since a cut fragment is still better than nothing.
 func (r *run) truncated(units []string) []string {
 	for i, u := range units {
-		if words(u) < 30 || endsSentence(u) || strings.HasSuffix(u, ":") {
+		if words(u) < 30 || endsSentence(u) || !endsInLetter(u) {
 			continue
 		}
 		b := r.rs.lastBoundary(u)
@@ -543,31 +567,31 @@ func (rs *ruleSet) isCaption(f string) bool {
 
 // matchSourceLine recognises "Nguồn Lạng Sơn: https://…" and bare URL lines and
 // returns the URL.
-func (rs *ruleSet) matchSourceLine(u string) (string, bool) {
+func (rs *ruleSet) matchSourceLine(u string) (url string, bare, ok bool) {
 	loc := rs.findURL(u)
 	if loc == nil {
-		return "", false
+		return "", false, false
 	}
-	url := u[loc[0]:loc[1]]
+	url = u[loc[0]:loc[1]]
 	trimmed := strings.TrimRight(url, ".,;:)]}»”'\"")
 	after := url[len(trimmed):] + u[loc[1]:]
 	if strings.Trim(after, " .,;:)]}»”'\"") != "" {
-		return "", false
+		return "", false, false
 	}
 	before := strings.Trim(u[:loc[0]], " :-–—([")
 	if before == "" {
-		return trimmed, true
+		return trimmed, true, true
 	}
 	if words(before) > 8 {
-		return "", false
+		return "", false, false
 	}
 	fb := strings.ToLower(before)
 	for _, p := range rs.sourceLine {
 		if strings.HasPrefix(fb, p) && (len(fb) == len(p) || strings.ContainsRune(" :", rune(fb[len(p)]))) {
-			return trimmed, true
+			return trimmed, false, true
 		}
 	}
-	return "", false
+	return "", false, false
 }
 
 // matchAttribution recognises "Theo Nhandan", "(Theo TTXVN)", "Source: Reuters"
@@ -600,4 +624,50 @@ func (rs *ruleSet) matchAttribution(u string) (string, bool) {
 		return name, true
 	}
 	return "", false
+}
+
+// trailingAttribution recognises a credit in parentheses at the end of a
+// paragraph ("…một lần. (Theo TTXVN)") and returns the paragraph without
+// it, the credit and the outlet's name.
+func (rs *ruleSet) trailingAttribution(u string) (kept, credit, name string, ok bool) {
+	t := strings.TrimSuffix(u, ".")
+	if !strings.HasSuffix(t, ")") {
+		return u, "", "", false
+	}
+	open := strings.LastIndexByte(t, '(')
+	if open <= 0 {
+		return u, "", "", false
+	}
+	kept = strings.TrimSpace(u[:open])
+	if !endsSentence(kept) {
+		return u, "", "", false
+	}
+	credit = u[open:]
+	if name, ok = rs.matchAttribution(credit); !ok {
+		return u, "", "", false
+	}
+	return kept, credit, name, true
+}
+
+// trailingURLs moves the URLs that end the text, each on a line of its own,
+// to SourceURL (the first of them, unless a source line set it): a bare URL that ends an article names
+// where it came from, while one inside it is a link the article shows.
+func (r *run) trailingURLs(units []string) []string {
+	end := len(units)
+	first := ""
+	for end > 1 {
+		url, bare, ok := r.rs.matchSourceLine(units[end-1])
+		if !ok || !bare {
+			break
+		}
+		end--
+		first = url // the loop runs backwards
+	}
+	if r.out.SourceURL == "" {
+		r.out.SourceURL = first // a "Nguồn …: URL" line says more
+	}
+	for _, u := range units[end:] {
+		r.remove(RuleSourceLine, u)
+	}
+	return units[:end]
 }

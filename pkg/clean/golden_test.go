@@ -19,14 +19,13 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the curren
 // goldenOutput is Output as stored in testdata/golden, with the date as
 // text so that the files read well.
 type goldenOutput struct {
-	Title            string            `json:"title"`
-	PublishedAt      string            `json:"published_at,omitempty"`
-	Attribution      string            `json:"attribution,omitempty"`
-	SourceURL        string            `json:"source_url,omitempty"`
-	Text             string            `json:"text"`
-	Removed          []removalJSON     `json:"removed,omitempty"`
-	RemovedTruncated bool              `json:"removed_truncated,omitempty"`
-	Extra            map[string]string `json:"-"`
+	Title            string        `json:"title"`
+	PublishedAt      string        `json:"published_at,omitempty"`
+	Attribution      string        `json:"attribution,omitempty"`
+	SourceURL        string        `json:"source_url,omitempty"`
+	Text             string        `json:"text"`
+	Removed          []removalJSON `json:"removed,omitempty"`
+	RemovedTruncated bool          `json:"removed_truncated,omitempty"`
 }
 
 type removalJSON struct {

@@ -390,3 +390,10 @@ func (rs *ruleSet) mayHoldImage(s string) bool {
 	}
 	return false
 }
+
+// endsInLetter reports whether the last character of s is a letter (or a
+// combining mark on one): where a cut mid-word leaves a line.
+func endsInLetter(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsMark(r)
+}
