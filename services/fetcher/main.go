@@ -1,0 +1,101 @@
+// Command fetcher is newsmill's fetcher service: it polls the sources of a
+// YAML file (and of the live registry, when enabled) politely, and publishes
+// each new article page on news.raw.<source>. Configuration: flags or
+// NEWSMILL_* variables (-h lists them).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/pkg/config"
+	"github.com/newsmill/newsmill/pkg/fetch"
+	"github.com/newsmill/newsmill/pkg/natsbus"
+	"github.com/newsmill/newsmill/pkg/pipeline"
+	"github.com/newsmill/newsmill/pkg/redisstore"
+	"github.com/newsmill/newsmill/services/internal/daemon"
+	"github.com/newsmill/newsmill/services/internal/wire"
+)
+
+// Config is the fetcher's configuration.
+type Config struct {
+	Daemon daemon.Config  `conf:",inline"`
+	NATS   natsbus.Config `conf:",inline"`
+	// SourcesFile is a YAML file of sources read at start.
+	SourcesFile string `conf:"sources_file" help:"YAML file of sources read at start"`
+	// RedisURL holds the seen-set shared by replicas; empty keeps it in
+	// memory.
+	RedisURL string `conf:"redis_url" help:"Redis for the seen-set of fetched articles (empty: in memory)"`
+	// UserAgent is sent with every request.
+	UserAgent string `conf:"user_agent" help:"User-Agent of every request"`
+	// MaxBodyBytes caps a page.
+	MaxBodyBytes int64 `conf:"max_body_bytes" help:"largest page accepted, in bytes"`
+}
+
+func main() { wire.Main("fetcher", run) }
+
+func run(ctx context.Context, args []string) error {
+	nc := natsbus.DefaultConfig()
+	nc.Name = "newsmill-fetcher"
+	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20}
+	if err := config.Load("fetcher", args, &cfg); err != nil {
+		return err
+	}
+	sources, err := loadSources(cfg.SourcesFile)
+	if err != nil {
+		return err
+	}
+	return daemon.Run(ctx, "fetcher", cfg.Daemon, func(ctx context.Context, d *daemon.Deps) error {
+		bus, err := natsbus.Connect(ctx, cfg.NATS, d.Log)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = bus.Close() }()
+		if err := bus.EnsureStreams(ctx); err != nil {
+			return err
+		}
+		d.Registry.MustRegister(natsbus.NewLagCollector(bus))
+		var seen fetch.SeenSet = fetch.NewMemorySeen(nil)
+		if cfg.RedisURL != "" {
+			client, err := redisstore.Open(ctx, cfg.RedisURL)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = client.Close() }()
+			seen = redisstore.NewSeenSet(client, "newsmill:seen:")
+		}
+		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes},
+			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
+		defer f.Close()
+		d.Handle("/sources", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(f.Health())
+		}))
+		ch := make(chan []fetch.Source, 1)
+		ch <- sources
+		d.SetReady(true)
+		d.Log.Info("fetching", zap.Int("sources", len(sources)), zap.Duration("default_interval", fetch.DefaultInterval))
+		return f.Run(ctx, ch)
+	})
+}
+
+func loadSources(path string) ([]fetch.Source, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening sources file: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	srcs, err := fetch.LoadSources(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return srcs, nil
+}
