@@ -19,6 +19,7 @@ type block struct {
 	head   bool // a heading
 	punct  int  // sentence punctuation marks
 	teaser bool // inside a repeated, link-carrying card (see body)
+	lead   int  // runes of link text before any unlinked text
 }
 
 // collector walks the body and cuts its text into blocks.
@@ -29,6 +30,8 @@ type collector struct {
 	space  bool
 	runes  int
 	link   int
+	lead   int  // runes of link text before the first unlinked text
+	plain  bool // unlinked text seen in the current block
 	brs    int
 }
 
@@ -51,11 +54,12 @@ func (c *collector) flush(owner *html.Node, boil bool, bad int) {
 			c.blocks = append(c.blocks, block{
 				owner: owner, text: t, runes: n, link: min(c.link, n), boil: boil,
 				head: isHeading(owner.DataAtom), punct: countPunct(t), bad: bad,
+				lead: c.lead,
 			})
 		}
 	}
 	c.b.Reset()
-	c.space, c.runes, c.link, c.brs = true, 0, 0, 0
+	c.space, c.runes, c.link, c.brs, c.lead, c.plain = true, 0, 0, 0, 0, false
 }
 
 // walk visits n's children; owner is the innermost block element, boil
@@ -72,6 +76,11 @@ func (c *collector) walk(n, owner *html.Node, boil bool, bad int, inLink bool) {
 			c.runes += k
 			if inLink {
 				c.link += k
+				if !c.plain {
+					c.lead += k
+				}
+			} else if k > 0 && strings.TrimSpace(ch.Data) != "" {
+				c.plain = true
 			}
 			if k > 0 && strings.TrimSpace(ch.Data) != "" {
 				c.brs = 0
@@ -186,30 +195,34 @@ const teaserLinkShare = 0.15
 // teaserMaxRunes is the most text a teaser card holds.
 const teaserMaxRunes = 800
 
-// likeSiblings counts n's element siblings with n's tag and class.
+// likeSiblings counts n's element siblings with n's tag and first class
+// (only the first: WordPress and others add per-item classes such as
+// "post-3494850" after the shared one).
 func likeSiblings(n *html.Node) int {
 	if n.Parent == nil {
 		return 0
 	}
-	cls := attr(n, "class")
+	cls := firstClass(n)
 	k := 0
 	for s := n.Parent.FirstChild; s != nil; s = s.NextSibling {
-		if s != n && s.Type == html.ElementNode && s.DataAtom == n.DataAtom && s.Data == n.Data && attr(s, "class") == cls {
+		if s != n && s.Type == html.ElementNode && s.DataAtom == n.DataAtom && s.Data == n.Data && firstClass(s) == cls {
 			k++
 		}
 	}
 	return k
 }
 
-// shortPenalty weighs short unlinked blocks (labels, dates, table rows).
-var shortPenalty = 0.0
+func firstClass(n *html.Node) string {
+	f := strings.Fields(attr(n, "class"))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
 
-// climb is the share of the best score an ancestor must keep to be chosen
-// instead.
-var climb = 1.0 // sweep showed lower values only cost precision
-
-// ctxPenalty scales how much a link-heavy parent discounts a block.
-const ctxPenalty = 0
+// shortPenalty weighs short unlinked blocks (labels, dates): slightly
+// against, so they never pull the choice of the article element.
+const shortPenalty = 0.25
 
 // body cuts the page's body into blocks, in document order, and returns
 // them with the element chosen as the article (nil when the page has no
@@ -228,8 +241,8 @@ func body(root *html.Node) ([]block, *html.Node) {
 	}
 	c.settle()
 
-	// Text and link totals of every element, for the local link density
-	// of each block's surroundings.
+	// Text and link totals of every element, chrome included, for the
+	// teaser test below.
 	type total struct {
 		text, link int
 		titled     bool // holds a fully linked block (a linked headline)
@@ -237,9 +250,6 @@ func body(root *html.Node) ([]block, *html.Node) {
 	totals := make(map[*html.Node]*total, len(c.blocks)*2)
 	for i := range c.blocks {
 		b := &c.blocks[i]
-		if b.boil {
-			continue
-		}
 		for n := b.owner; n != nil && n != bodyEl.Parent; n = n.Parent {
 			t := totals[n]
 			if t == nil {
@@ -249,9 +259,11 @@ func body(root *html.Node) ([]block, *html.Node) {
 			t.text += b.runes
 			t.link += b.link
 		}
+		// A linked headline: a block of its own, or the start of one
+		// ("Headline — summary" in one list item).
 		if b.runes >= 15 && b.link*10 >= b.runes*8 {
 			depth := 0
-			for n := b.owner; n != nil && n != bodyEl && depth < 4; n, depth = n.Parent, depth+1 {
+			for n := b.owner; n != nil && n != bodyEl && depth < 6; n, depth = n.Parent, depth+1 {
 				totals[n].titled = true
 			}
 		}
@@ -275,7 +287,7 @@ func body(root *html.Node) ([]block, *html.Node) {
 			continue
 		}
 		depth := 0
-		for n := b.owner; n != nil && n != bodyEl && depth < 5; n, depth = n.Parent, depth+1 {
+		for n := b.owner; n != nil && n != bodyEl && depth < 6; n, depth = n.Parent, depth+1 {
 			t := totals[n]
 			if n.DataAtom == atom.P || t == nil || t.text == 0 {
 				continue
@@ -293,14 +305,6 @@ func body(root *html.Node) ([]block, *html.Node) {
 		if w == 0 {
 			continue
 		}
-		if w > 0 && b.owner.Parent != nil {
-			// Teaser cards: a summary under a linked headline sits in
-			// link-heavy surroundings, article prose does not.
-			if t := totals[b.owner.Parent]; t != nil && t.text > 0 {
-				ld := float64(t.link) / float64(t.text)
-				w *= max(0, 1-ctxPenalty*ld)
-			}
-		}
 		for n := b.owner; n != nil && n != bodyEl.Parent; n = n.Parent {
 			score[n] += w
 		}
@@ -313,9 +317,6 @@ func body(root *html.Node) ([]block, *html.Node) {
 		if s > bestScore {
 			best, bestScore = n, s
 		}
-	}
-	for best != bodyEl && best.Parent != nil && score[best.Parent] >= climb*bestScore {
-		best = best.Parent
 	}
 	return c.blocks, best
 }

@@ -29,22 +29,16 @@ func extractNode(root *html.Node, pageURL string) *Document {
 		Byline:       m.byline,
 		CanonicalURL: resolve(base, m.canonical),
 	}
-	doc.Title = chooseTitle(&m, headingsOf(root))
-
 	all, best := body(root)
 	var kept []int // indexes into all
 	for i := range all {
-		if best != nil && within(all[i].owner, best) && all[i].keep() && (!tJunk || !junk(&all[i])) {
+		if best != nil && within(all[i].owner, best) && all[i].keep() && !junk(&all[i]) {
 			kept = append(kept, i)
 		}
 	}
-	titleAt := -1
-	if tTitle {
-		kept, titleAt = dropTitle(all, kept, doc.Title)
-	}
-	if tTrim {
-		kept = trimEdges(all, kept)
-	}
+	doc.Title = chooseTitle(&m, headingsOf(root), nearHeading(all, kept))
+	kept, titleAt := dropTitle(all, kept, doc.Title)
+	kept = trimEdges(all, kept)
 
 	doc.Lead = findLead(all, best)
 	for _, i := range kept {
@@ -61,10 +55,29 @@ func extractNode(root *html.Node, pageURL string) *Document {
 	return doc
 }
 
+// nearHeading returns the last heading before the first body paragraph
+// (looking back a few blocks): the article's own headline on most pages.
+func nearHeading(all []block, kept []int) string {
+	start := len(all)
+	for _, i := range kept {
+		if !all[i].head {
+			start = i
+			break
+		}
+	}
+	for i := start - 1; i >= 0 && i >= start-12; i-- {
+		b := &all[i]
+		if b.head && b.runes >= 10 && b.link*2 < b.runes {
+			return b.text
+		}
+	}
+	return ""
+}
+
 // junk reports blocks inside the article that are not prose: a single word
 // that is not a heading ("Advert", "narrow-browser-and-phone").
 func junk(b *block) bool {
-	if b.head {
+	if b.head || b.owner.DataAtom == atom.Li || b.owner.DataAtom == atom.Tr || b.owner.DataAtom == atom.Dd {
 		return false
 	}
 	if strings.ContainsRune(b.text, ' ') || b.runes >= 40 || sentenceEnd(b.text) {
@@ -77,8 +90,6 @@ func junk(b *block) bool {
 	}
 	return true
 }
-
-var tJunk, tTitle, tTrim = true, true, true
 
 // dropTitle removes the heading that repeats the title, and the short
 // blocks before it (kicker, breadcrumb, date line), which belong to the
@@ -125,21 +136,33 @@ func sentenceEnd(s string) bool {
 	return false
 }
 
+// maxTrim is the longest run of short lines trimEdges removes.
+const maxTrim = 3
+
 // trimEdges drops the short, unpunctuated lines at the start and end of
 // the body (share prompts, dates, "Advertisement", a dangling heading).
 func trimEdges(all []block, kept []int) []int {
 	weak := func(b *block) bool {
 		return b.runes < 60 && !sentenceEnd(b.text)
 	}
-	for len(kept) > 0 && weak(&all[kept[0]]) && !all[kept[0]].head {
-		kept = kept[1:]
+	// A longer run of short lines is content (a list, a table), not chrome.
+	n := 0
+	for n < len(kept) && weak(&all[kept[n]]) && !all[kept[n]].head {
+		n++
 	}
-	for len(kept) > 0 {
-		b := &all[kept[len(kept)-1]]
+	if n <= maxTrim {
+		kept = kept[n:]
+	}
+	n = 0
+	for n < len(kept) {
+		b := &all[kept[len(kept)-1-n]]
 		if !(weak(b) || b.head) {
 			break
 		}
-		kept = kept[:len(kept)-1]
+		n++
+	}
+	if n <= maxTrim {
+		kept = kept[:len(kept)-n]
 	}
 	return kept
 }
@@ -209,9 +232,7 @@ func findByline(root *html.Node) string {
 			}
 			if attr(n, "rel") == "author" || attr(n, "itemprop") == "author" || hasWord(n, bylineWords) {
 				t := textOf(n)
-				for _, p := range []string{"By ", "by ", "BY ", "Bởi ", "Tác giả: ", "Tác giả "} {
-					t = strings.TrimPrefix(t, p)
-				}
+				t = trimBy(t)
 				if n := utf8.RuneCountInString(t); n >= 3 && n <= 80 {
 					found = t
 					return true
@@ -227,6 +248,16 @@ func findByline(root *html.Node) string {
 	}
 	walk(root)
 	return found
+}
+
+// trimBy removes a leading "By" (any case) or "Tác giả:" from a byline.
+func trimBy(t string) string {
+	for _, p := range []string{"by ", "by: ", "bởi ", "tác giả: ", "tác giả "} {
+		if len(t) > len(p) && strings.EqualFold(t[:len(p)], p) {
+			return strings.TrimSpace(t[len(p):])
+		}
+	}
+	return t
 }
 
 // findDate returns the publication time: the first declared date that

@@ -109,7 +109,7 @@ func Extract(htmlBytes []byte, pageURL string, opts Options) (*Document, error) 
 	if !utf8.Valid(htmlBytes) {
 		htmlBytes = bytes.ToValidUTF8(htmlBytes, []byte("\uFFFD"))
 	}
-	root, err := html.Parse(bytes.NewReader(htmlBytes))
+	root, err := html.Parse(bytes.NewReader(stripRaw(htmlBytes)))
 	if err != nil {
 		if strings.Contains(err.Error(), "open stack of elements exceeds") {
 			return nil, fmt.Errorf("extracting article: %w", ErrTooDeep)

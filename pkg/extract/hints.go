@@ -43,7 +43,7 @@ var badWords = map[string]bool{
 	"recirc": true, "recirculation": true, "cookie": true, "cookies": true,
 	"gdpr": true, "popup": true, "modal": true, "footer": true, "navbar": true,
 	"navigation": true, "nav": true, "menu": true, "sponsor": true,
-	"sponsored": true, "promo": true, "promotion": true, "widget": true,
+	"sponsored": true, "promo": true, "promotion": true,
 	"trending": true, "popular": true, "recommended": true, "recommendations": true,
 	"recommendation": true, "signup": true, "login": true, "paywall": true,
 	"masthead": true, "toolbar": true, "pagination": true, "pager": true,
@@ -90,7 +90,7 @@ var strongBad = map[string]bool{
 	"navigation": true, "sponsored": true, "promo": true, "trending": true,
 	"popular": true, "recommended": true, "signup": true, "paywall": true,
 	"ads": true, "ad": true, "caption": true, "figcaption": true, "byline": true,
-	"tags": true, "widget": true, "readmore": true, "copyright": true,
+	"tags": true, "readmore": true, "copyright": true,
 	"skip": true, "hidden": true,
 }
 

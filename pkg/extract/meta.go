@@ -47,7 +47,7 @@ func readMeta(doc *goquery.Document) meta {
 	m.image = firstNonEmpty(get["og:image"], get["og:image:url"], get["twitter:image"])
 	for _, k := range []string{"author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"} {
 		if v := get[k]; v != "" && !strings.Contains(v, "://") {
-			m.byline = foldSpace(strings.TrimPrefix(strings.TrimPrefix(v, "By "), "by "))
+			m.byline = trimBy(foldSpace(v))
 			break
 		}
 	}
@@ -161,6 +161,10 @@ func articleType(t string) bool {
 func ldString(v any) string {
 	switch x := v.(type) {
 	case string:
+		// Some CMSs encode entities twice: "&#8216;Title&#8217;".
+		if strings.IndexByte(x, '&') >= 0 {
+			return html.UnescapeString(x)
+		}
 		return x
 	case []any:
 		if len(x) > 0 {
@@ -181,7 +185,7 @@ func ldNames(v any) string {
 		switch x := v.(type) {
 		case string:
 			if x != "" && !strings.Contains(x, "://") {
-				names = append(names, foldSpace(x))
+				names = append(names, trimBy(foldSpace(x)))
 			}
 		case map[string]any:
 			add(x["name"])
@@ -230,30 +234,50 @@ func normLang(s string) string {
 // titleSeparators split "Headline | Site" and "Site - Section - Headline".
 var titleSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " / "}
 
-// chooseTitle picks the headline: the page's <h1> (or first heading) when
-// it agrees with a declared title, else the declared title with its site
-// name parts removed. Headings that are breadcrumbs or generic labels
-// ("Chi tiết tin") lose to the declared title because they do not agree
-// with it.
-func chooseTitle(m *meta, headings []string) string {
-	declared := firstNonEmpty(m.ldHeadline, m.ogTitle, m.docTitle)
-	for _, h := range headings {
-		if utf8.RuneCountInString(h) < 8 {
-			continue
-		}
-		for _, d := range []string{m.ldHeadline, m.ogTitle, m.docTitle} {
-			if d != "" && similarTitle(h, d) {
+// chooseTitle picks the headline. A heading that agrees with a declared
+// article title (JSON-LD headline, og:title) wins, then the declared title
+// without its site-name part. The heading just above the body (near) is
+// preferred to a declared title of four words or fewer that is much
+// shorter and does not agree with it, which is how generic titles ("Chi tiết tin", a section name)
+// are recognised without a list of them; with only a <title>, near wins
+// as well. An <h1> agreeing with <title> is the last resort before the
+// bare <title>.
+func chooseTitle(m *meta, headings []string, near string) string {
+	agree := func(d string) string {
+		for _, h := range headings {
+			if utf8.RuneCountInString(h) >= 8 && similarTitle(h, d) {
 				return h
 			}
 		}
+		return ""
 	}
-	if declared == "" {
+	nearOK := utf8.RuneCountInString(near) >= 15 && strings.Count(near, " ") >= 2
+	for _, d := range []string{m.ldHeadline, m.ogTitle} {
+		if d == "" {
+			continue
+		}
+		t := agree(d)
+		if t == "" {
+			t = stripSiteName(d, m.siteName)
+		}
+		if nearOK && len(strings.Fields(t)) <= 4 && !similarTitle(near, t) && utf8.RuneCountInString(t)*10 < utf8.RuneCountInString(near)*6 {
+			return near
+		}
+		return t
+	}
+	if nearOK {
+		return near
+	}
+	if m.docTitle == "" {
 		if len(headings) > 0 {
 			return headings[0]
 		}
 		return ""
 	}
-	return stripSiteName(declared, m.siteName)
+	if t := agree(m.docTitle); t != "" {
+		return t
+	}
+	return stripSiteName(m.docTitle, m.siteName)
 }
 
 // stripSiteName removes the site-name parts of a declared title: the parts
