@@ -246,6 +246,7 @@ func body(root *html.Node) ([]block, *html.Node) {
 	type total struct {
 		text, link int
 		titled     bool // holds a fully linked block (a linked headline)
+		prose      int  // sentence-like unlinked paragraphs inside
 	}
 	totals := make(map[*html.Node]*total, len(c.blocks)*2)
 	for i := range c.blocks {
@@ -258,6 +259,9 @@ func body(root *html.Node) ([]block, *html.Node) {
 			}
 			t.text += b.runes
 			t.link += b.link
+			if b.runes >= 80 && b.punct > 0 && b.link*3 < b.runes {
+				t.prose++
+			}
 		}
 		// A linked headline: a block of its own, or the start of one
 		// ("Headline — summary" in one list item).
@@ -270,7 +274,7 @@ func body(root *html.Node) ([]block, *html.Node) {
 	}
 	// Teasers: a block inside one of several like-shaped siblings (same tag
 	// and class) that carries a sizeable link, typically a list of cards
-	// with a linked headline and a summary each. Article paragraphs repeat
+	// with a linked headline and at most one summary paragraph each. Article paragraphs repeat
 	// too, but their links are a small share of their text.
 	repeated := make(map[*html.Node]bool)
 	isRepeated := func(n *html.Node) bool {
@@ -292,7 +296,7 @@ func body(root *html.Node) ([]block, *html.Node) {
 			if n.DataAtom == atom.P || t == nil || t.text == 0 {
 				continue
 			}
-			if t.titled && t.text <= teaserMaxRunes && float64(t.link) >= teaserLinkShare*float64(t.text) && isRepeated(n) {
+			if t.titled && t.prose <= 1 && t.text <= teaserMaxRunes && float64(t.link) >= teaserLinkShare*float64(t.text) && isRepeated(n) {
 				b.teaser = true
 				break
 			}

@@ -51,7 +51,7 @@ func readMeta(doc *goquery.Document) meta {
 			break
 		}
 	}
-	for _, k := range []string{"article:published_time", "og:published_time", "datepublished", "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dc.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time"} {
+	for _, k := range []string{"article:published_time", "article:published", "og:published_time", "datepublished", "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dc.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time", "pdate", "date_published", "publication_date", "datecreated"} {
 		if v := get[k]; v != "" {
 			m.dates = append(m.dates, v)
 		}
@@ -80,7 +80,7 @@ func readMeta(doc *goquery.Document) meta {
 		walkLD(v, &m, 0)
 	})
 	// Microdata dates inside the page.
-	doc.Find(`[itemprop="datePublished"]`).Each(func(_ int, s *goquery.Selection) {
+	doc.Find(`[itemprop~="datePublished"]`).Each(func(_ int, s *goquery.Selection) {
 		if v := firstNonEmpty(attrOf(s, "content"), attrOf(s, "datetime")); v != "" {
 			m.dates = append(m.dates, v)
 		}
