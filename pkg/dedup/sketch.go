@@ -11,13 +11,15 @@ import (
 const (
 	// shingleWords is the number of consecutive words per shingle.
 	shingleWords = 3
-	// numBands × bandRows MinHash values make a signature. A pair with
-	// Jaccard similarity J shares at least one band with probability
-	// 1-(1-J^rows)^bands: 0.88 at J=0.5, 0.98 at J=0.6, 0.999 at J=0.7 and
-	// 0.12 at J=0.3 (rejected afterwards by the similarity check).
-	numBands  = 16
-	bandRows  = 3
-	numHashes = numBands * bandRows
+	// The first numBands × bandRows MinHash values form the LSH bands. A
+	// pair with Jaccard similarity J shares at least one band with
+	// probability 1-(1-J^rows)^bands: 0.90 at J=0.5, 0.97 at J=0.6, 0.99 at
+	// J=0.7 and 0.28 at J=0.2 (rejected afterwards by the similarity
+	// check). Eight bands keep a claim at eight index lookups.
+	numBands = 8
+	bandRows = 2
+	// numHashes MinHash values estimate the similarity of candidates.
+	numHashes = 48
 	// sketchLen is the stored sketch: the 64-bit SimHash, then the low
 	// byte of each MinHash value (b-bit MinHash, b = 8).
 	sketchLen = 8 + numHashes

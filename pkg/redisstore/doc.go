@@ -16,21 +16,24 @@
 // over a hundred. Every key lives in a time bucket of TTL width and a shard
 // picked from the field's leading bytes:
 //
-//	<prefix>x:<ttl>:<bucket>:<shard>  content hash or URL hash (16 bytes) → owner id
-//	<prefix>i:<ttl>:<bucket>:<shard>  id → content hash, revision, sequence number
-//	<prefix>s:<ttl>:<bucket>:<shard>  id → sketch
+//	<prefix>x:<ttl>:<bucket>:<shard>  content or URL hash (16 bytes) → owner id
+//	<prefix>i:<ttl>:<bucket>:<shard>  id → content hash, revision, sequence number;
+//	                                  "s" + id → sketch
 //	<prefix>b:<ttl>:<bucket>:<shard>  LSH band key (8 bytes) → ids holding it
 //	<prefix>seq                       the sequence counter (never expires)
 //
 // Ids of 32 lower-case hex digits (article ids) are stored as their 16
 // bytes. Lookups read the current and the previous bucket; writes go to the
 // current one, whose keys expire TTL after the bucket closes, so a claim is
-// remembered between TTL and 2×TTL. Choose [WithShards] so that one bucket's
-// entries per shard stay under hash-max-listpack-entries: articles per TTL
-// divided by about 100 (the default, 4096 shards, fits 400,000 articles per
-// TTL; measured figures are in the package's benchmarks). A band holding
-// more than [WithMaxBandIDs] ids (a template text every page shares) stops
-// growing: later ids are found through their other bands.
+// remembered between TTL and 2×TTL. The band index has [WithShards] shards
+// per band of a claim. Choose [WithShards] so that one bucket's entries per
+// shard stay under hash-max-listpack-entries (128 by default): articles per
+// TTL divided by about 60 — the default, 8192 shards, suits up to about
+// 500,000 articles per TTL; beyond that hashes turn into hash tables and
+// cost several times the memory (figures in bench_test.go and the commit
+// history). A band holding more than [WithMaxBandIDs] ids (a template text
+// every page shares) stops growing: later ids are found through their other
+// bands.
 //
 // The script computes key names itself, which standalone Redis and
 // Sentinel setups allow; on Redis Cluster give the prefix a hash tag

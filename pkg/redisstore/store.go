@@ -170,13 +170,14 @@ func (s *Store) args(c dedup.Claim) ([]any, error) {
 	if c.URL != ([16]byte{}) {
 		url = string(c.URL[:])
 	}
-	args := make([]any, 0, 11+len(c.Bands))
+	args := make([]any, 0, 12+len(c.Bands))
 	args = append(args,
 		s.prefix,
 		strconv.FormatInt(ttl, 10)+":"+strconv.FormatInt(bucket, 10)+":",
 		strconv.FormatInt(ttl, 10)+":"+strconv.FormatInt(bucket-1, 10)+":",
 		(bucket+2)*ttl,
 		s.shards,
+		s.shards*max(1, len(c.Bands)),
 		s.maxBandIDs,
 		encodeID(c.ID),
 		string(c.Hash[:]),
