@@ -215,7 +215,7 @@ func TestTopicAccuracy(t *testing.T) {
 		got := c.Classify("", r.Text, r.Lang).TopTopic()
 		want := r.Topic
 		if slices.Contains(r.Alt, got) {
-			want = got
+			got = want // an accepted alternative counts for the label
 		}
 		if got == want {
 			tp[want]++

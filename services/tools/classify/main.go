@@ -151,9 +151,10 @@ func evalTopics(out io.Writer, c *classify.Classifier, name string, rows []class
 		if len(r.Alt) == 0 {
 			r.Alt = impliedAlt[r.Topic]
 		}
+		// counts as a hit for the row's label.
 		want := r.Topic
 		if got != want && slices.Contains(r.Alt, got) {
-			want = got
+			got = want
 		}
 		cm := byLang[r.Lang]
 		if cm == nil {
@@ -171,7 +172,7 @@ func evalTopics(out io.Writer, c *classify.Classifier, name string, rows []class
 		}
 		top3[r.Lang] = t
 		if verbose && got != want {
-			fmt.Fprintf(out, "  %s: want %s got %s: %.80s\n", r.ID, want, got, r.Text)
+			fmt.Fprintf(out, "  %s: want %s got %s: %.150s\n", r.ID, want, got, r.Text)
 		}
 	}
 	for _, lang := range sortedKeys(byLang) {
