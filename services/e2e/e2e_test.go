@@ -114,6 +114,7 @@ func (c *cluster) start(name string, extraEnv ...string) {
 		"NEWSMILL_LOG_LEVEL=info",
 		"NEWSMILL_ACK_WAIT=2s",
 		"NEWSMILL_DRAIN_TIMEOUT=5s",
+		"NEWSMILL_START_SPREAD=1ms",
 	)
 	if c.window > 0 {
 		cmd.Env = append(cmd.Env, "NEWSMILL_DUPLICATE_WINDOW="+c.window.String())
@@ -203,7 +204,7 @@ func (c *cluster) writeSeeds(sub string) string {
 		}
 	}
 	file := filepath.Join(c.dir, sub+".yaml")
-	yml := fmt.Sprintf("sources:\n  - id: seeds\n    kind: file\n    path: %s\n    interval: 1s\n    enabled: true\n", dir)
+	yml := fmt.Sprintf("sources:\n  - id: seeds\n    kind: file\n    path: %s\n    interval: 10s\n    enabled: true\n", dir)
 	if err := os.WriteFile(file, []byte(yml), 0o644); err != nil {
 		c.t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -35,6 +36,9 @@ type Config struct {
 	UserAgent string `conf:"user_agent" help:"User-Agent of every request"`
 	// MaxBodyBytes caps a page.
 	MaxBodyBytes int64 `conf:"max_body_bytes" help:"largest page accepted, in bytes"`
+	// StartSpread spreads the first polls after a start over up to this
+	// long, so a restart does not hit every site at once.
+	StartSpread time.Duration `conf:"start_spread" help:"spread the first polls after a start over up to this long"`
 }
 
 func main() { wire.Main("fetcher", run) }
@@ -69,7 +73,7 @@ func run(ctx context.Context, args []string) error {
 			defer func() { _ = client.Close() }()
 			seen = redisstore.NewSeenSet(client, "newsmill:seen:")
 		}
-		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes},
+		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, StartSpread: cfg.StartSpread},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
 		defer f.Close()
 		d.Handle("/sources", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

@@ -107,7 +107,8 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer func() { _ = dsub.Unsubscribe() }()
 
-	f := fetch.New(fetch.Options{}, fetch.NewMemorySeen(nil), &pipeline.RawPublisher{Sink: l.Bus.Sink()}, log)
+	// The samples are local: poll every source at once rather than spread.
+	f := fetch.New(fetch.Options{StartSpread: time.Millisecond}, fetch.NewMemorySeen(nil), &pipeline.RawPublisher{Sink: l.Bus.Sink()}, log)
 	defer f.Close()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
