@@ -19,7 +19,6 @@ type block struct {
 	head   bool // a heading
 	punct  int  // sentence punctuation marks
 	teaser bool // inside a repeated, link-carrying card (see body)
-	lead   int  // runes of link text before any unlinked text
 }
 
 // collector walks the body and cuts its text into blocks.
@@ -30,8 +29,6 @@ type collector struct {
 	space  bool
 	runes  int
 	link   int
-	lead   int  // runes of link text before the first unlinked text
-	plain  bool // unlinked text seen in the current block
 	brs    int
 }
 
@@ -54,12 +51,11 @@ func (c *collector) flush(owner *html.Node, boil bool, bad int) {
 			c.blocks = append(c.blocks, block{
 				owner: owner, text: t, runes: n, link: min(c.link, n), boil: boil,
 				head: isHeading(owner.DataAtom), punct: countPunct(t), bad: bad,
-				lead: c.lead,
 			})
 		}
 	}
 	c.b.Reset()
-	c.space, c.runes, c.link, c.brs, c.lead, c.plain = true, 0, 0, 0, 0, false
+	c.space, c.runes, c.link, c.brs = true, 0, 0, 0
 }
 
 // walk visits n's children; owner is the innermost block element, boil
@@ -76,11 +72,6 @@ func (c *collector) walk(n, owner *html.Node, boil bool, bad int, inLink bool) {
 			c.runes += k
 			if inLink {
 				c.link += k
-				if !c.plain {
-					c.lead += k
-				}
-			} else if k > 0 && strings.TrimSpace(ch.Data) != "" {
-				c.plain = true
 			}
 			if k > 0 && strings.TrimSpace(ch.Data) != "" {
 				c.brs = 0
@@ -185,9 +176,6 @@ func (b *block) weight() float64 {
 	return w
 }
 
-// debugScores, when set by a test, sees the element scores.
-var debugScores func(map[*html.Node]float64)
-
 // teaserLinkShare is the least share of linked text that makes a repeated
 // element a teaser card.
 const teaserLinkShare = 0.15
@@ -263,8 +251,7 @@ func body(root *html.Node) ([]block, *html.Node) {
 				t.prose++
 			}
 		}
-		// A linked headline: a block of its own, or the start of one
-		// ("Headline — summary" in one list item).
+		// A linked headline marks the few elements around it.
 		if b.runes >= 15 && b.link*10 >= b.runes*8 {
 			depth := 0
 			for n := b.owner; n != nil && n != bodyEl && depth < 6; n, depth = n.Parent, depth+1 {
@@ -273,9 +260,9 @@ func body(root *html.Node) ([]block, *html.Node) {
 		}
 	}
 	// Teasers: a block inside one of several like-shaped siblings (same tag
-	// and class) that carries a sizeable link, typically a list of cards
-	// with a linked headline and at most one summary paragraph each. Article paragraphs repeat
-	// too, but their links are a small share of their text.
+	// and first class) that carries a sizeable link, typically a list of
+	// cards with a linked headline and at most one summary paragraph each.
+	// Article paragraphs repeat too, but without linked headlines.
 	repeated := make(map[*html.Node]bool)
 	isRepeated := func(n *html.Node) bool {
 		r, ok := repeated[n]
@@ -302,7 +289,11 @@ func body(root *html.Node) ([]block, *html.Node) {
 			}
 		}
 	}
+	// The article is the element whose subtree weighs most. Elements are
+	// compared in the order they were first scored, so ties resolve the
+	// same way on every run (a redelivered page must give the same text).
 	score := make(map[*html.Node]float64, len(totals))
+	order := make([]*html.Node, 0, len(totals))
 	for i := range c.blocks {
 		b := &c.blocks[i]
 		w := b.weight()
@@ -310,15 +301,15 @@ func body(root *html.Node) ([]block, *html.Node) {
 			continue
 		}
 		for n := b.owner; n != nil && n != bodyEl.Parent; n = n.Parent {
+			if _, ok := score[n]; !ok {
+				order = append(order, n)
+			}
 			score[n] += w
 		}
 	}
-	if debugScores != nil {
-		debugScores(score)
-	}
 	best, bestScore := bodyEl, score[bodyEl]
-	for n, s := range score {
-		if s > bestScore {
+	for _, n := range order {
+		if s := score[n]; s > bestScore {
 			best, bestScore = n, s
 		}
 	}

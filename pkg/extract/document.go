@@ -207,8 +207,8 @@ func hasWord(n *html.Node, set map[string]bool) bool {
 	found := false
 	for _, a := range n.Attr {
 		if a.Key == "class" || a.Key == "id" {
-			words(a.Val, func(w string) {
-				if set[w] {
+			words(a.Val, func(w []byte) {
+				if set[string(w)] {
 					found = true
 				}
 			})

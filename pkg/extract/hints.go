@@ -118,19 +118,20 @@ func classify(n *html.Node) hint {
 			}
 			continue
 		}
-		words(a.Val, func(w string) {
-			if goodWords[w] {
+		words(a.Val, func(w []byte) {
+			// Indexing with string(w) directly does not allocate.
+			if goodWords[string(w)] {
 				good = true
 			}
-			if neverWords[w] {
+			if neverWords[string(w)] {
 				never = true
 			}
-			if hardWords[w] {
+			if hardWords[string(w)] {
 				hardw = true
 			}
-			if badWords[w] {
+			if badWords[string(w)] {
 				bad = true
-				if strongBad[w] {
+				if strongBad[string(w)] {
 					strong = true
 				}
 			}
@@ -151,14 +152,15 @@ func classify(n *html.Node) hint {
 	return hintNone
 }
 
-// words calls f with each lower-case word of s.
-func words(s string, f func(string)) {
+// words calls f with each lower-case word of s; f must not keep the slice.
+// Words longer than 32 bytes are skipped.
+func words(s string, f func([]byte)) {
 	var buf [32]byte
 	n := 0
 	prevLower := false
 	emit := func() {
 		if n > 0 && n < len(buf) {
-			f(string(buf[:n]))
+			f(buf[:n])
 		}
 		n = 0
 	}
@@ -186,5 +188,4 @@ func words(s string, f func(string)) {
 		}
 	}
 	emit()
-
 }

@@ -21,7 +21,6 @@ type meta struct {
 	description                          string
 	image                                string
 	dates                                []string // declared publication dates, best first
-	ldBody                               string   // JSON-LD articleBody
 }
 
 // readMeta collects the head's meta tags, links and JSON-LD.
@@ -89,7 +88,8 @@ func readMeta(doc *goquery.Document) meta {
 }
 
 // walkLD reads schema.org objects: the first article-like object gives the
-// headline, body, dates and author.
+// headline, dates and author. Its articleBody is not used: measured on the
+// Zyte set it was truncated or padded more often than the extracted body.
 func walkLD(v any, m *meta, depth int) {
 	if depth > 6 {
 		return
@@ -114,9 +114,6 @@ func walkLD(v any, m *meta, depth int) {
 		}
 		if m.ldHeadline == "" {
 			m.ldHeadline = foldSpace(ldString(x["headline"]))
-		}
-		if m.ldBody == "" {
-			m.ldBody = ldString(x["articleBody"])
 		}
 		if d := ldString(x["datePublished"]); d != "" {
 			m.dates = append([]string{d}, m.dates...)

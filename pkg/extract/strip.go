@@ -31,6 +31,9 @@ func stripRaw(src []byte) []byte {
 				continue
 			}
 			stop := i + 4 + end + 3
+			if out == nil {
+				out = make([]byte, 0, len(src))
+			}
 			out = append(out, src[last:i]...)
 			last = stop
 			i = stop
@@ -62,6 +65,9 @@ func stripRaw(src []byte) []byte {
 			if name == "script" && indexFold(tag, "ld+json") >= 0 {
 				i = bodyStart + end
 				continue
+			}
+			if out == nil {
+				out = make([]byte, 0, len(src))
 			}
 			out = append(out, src[last:bodyStart]...)
 			last = bodyStart + end
