@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -76,6 +77,7 @@ func eval(args []string, out io.Writer) error {
 	corpus := fs.String("corpus", "pkg/classify/corpus", "corpus directory (its held-out split is evaluated)")
 	data := fs.String("data", "", "directory of further labelled JSON Lines files (topics_*.jsonl, langid_*.jsonl), evaluated whole")
 	verbose := fs.Bool("v", false, "print each misclassified row")
+	titles := fs.Bool("titles", true, "pass each row's first line (or first sentence) as the title, as the pipeline does")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,6 +107,7 @@ func eval(args []string, out io.Writer) error {
 			sets = append(sets, set{base, f, false})
 		}
 	}
+	defer printMemory(out)
 	for _, s := range sets {
 		raw, err := os.ReadFile(s.path)
 		if err != nil {
@@ -120,10 +123,27 @@ func eval(args []string, out io.Writer) error {
 		if strings.Contains(filepath.Base(s.path), "langid") {
 			evalLang(out, s.name, rows, *verbose)
 		} else {
-			evalTopics(out, c, s.name, rows, *verbose)
+			evalTopics(out, c, s.name, rows, *verbose, *titles)
 		}
 	}
 	return nil
+}
+
+// printMemory reports the process's peak and current resident memory where
+// the system tells it (Linux /proc), and the Go heap in use.
+func printMemory(out io.Writer) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(out, "\n== memory: Go heap in use %.1f MiB", float64(ms.HeapInuse)/(1<<20))
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
+				fmt.Fprintf(out, "; %s", strings.Join(strings.Fields(line), " "))
+			}
+		}
+	}
+	fmt.Fprintln(out)
 }
 
 func evalLang(out io.Writer, name string, rows []classify.Row, verbose bool) {
@@ -141,11 +161,29 @@ func evalLang(out io.Writer, name string, rows []classify.Row, verbose bool) {
 	conf.print(out)
 }
 
-func evalTopics(out io.Writer, c *classify.Classifier, name string, rows []classify.Row, verbose bool) {
+// cutTitle splits a labelled row's text into the title and the body, as the
+// pipeline hands them to the classifier: the first line when there are
+// several, else the first sentence when it ends with ". " (the "title.
+// description" rows of news-topic sets).
+func cutTitle(text string) (string, string) {
+	if t, b, ok := strings.Cut(text, "\n"); ok {
+		return t, b
+	}
+	if t, b, ok := strings.Cut(text, ". "); ok && len(t) < 200 {
+		return t, b
+	}
+	return "", text
+}
+
+func evalTopics(out io.Writer, c *classify.Classifier, name string, rows []classify.Row, verbose, splitTitle bool) {
 	byLang := map[string]*confusion{}
 	top3 := map[string][2]int{}
 	for _, r := range rows {
-		res := c.Classify("", r.Text, r.Lang)
+		title, body := "", r.Text
+		if splitTitle {
+			title, body = cutTitle(r.Text)
+		}
+		res := c.Classify(title, body, r.Lang)
 		got := res.TopTopic()
 		// A prediction the labels accept as an alternative counts as right.
 		if len(r.Alt) == 0 {
