@@ -92,6 +92,11 @@ func (c *collector) walk(n, owner *html.Node, boil bool, bad int, inLink bool) {
 				continue
 			}
 			chBoil, chBad := boil, bad
+			if a == atom.Blockquote {
+				// Quoted content (an embedded post, a pull quote) is
+				// content even inside a box that looks like chrome.
+				chBad = 0
+			}
 			if !boil {
 				switch t := boilerTags[a]; {
 				case t == hard || hidden(ch):

@@ -57,7 +57,7 @@ var badWords = map[string]bool{
 	"tooltip": true, "dropdown": true, "header": true, "headline": true,
 	"title": true, "kicker": true, "eyebrow": true, "topics": true,
 	"categories": true, "category": true, "follow": true, "donate": true,
-	"donation": true, "alert": true, "notice": true, "ad": true, "dfp": true,
+	"donation": true, "cta": true, "widget": true, "alert": true, "notice": true, "ad": true, "dfp": true,
 	"gpt": true, "teaser": true, "teasers": true, "shoutbox": true, "rss": true,
 	"feedback": true, "survey": true, "poll": true, "sticky": true,
 	"overlay": true, "lightbox": true, "gallery": true, "slideshow": true,
