@@ -31,7 +31,7 @@ const dateMaxWords = 12
 // dates month first. The result is midnight UTC for a date alone, and the
 // exact instant when a time with an explicit UTC offset is given.
 func (rs *ruleSet) parseDateLine(line string, usOrder bool) (time.Time, bool) {
-	if words(line) > dateMaxWords {
+	if words(line) > dateMaxWords || !hasYear(line) {
 		return time.Time{}, false
 	}
 	s := strings.ToLower(strings.Trim(line, " ()[]|-–—•·"))
@@ -154,4 +154,20 @@ func atoi(s string) int {
 		return 0
 	}
 	return n
+}
+
+// hasYear reports whether s holds four digits in a row: every date line
+// does, and most lines that are not dates do not.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run == 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }

@@ -64,6 +64,9 @@ func FuzzClean(f *testing.F) {
 		"image002.jpg\nđiều phối.223.jpg tiếp",
 		"Caption (Photo: AP).\nCaption (Photo: AP).",
 		"\u00a0\u0301 e\u0301 ",
+		"A line of the body that is long enough to count as a sentence here.\nx y\nBBT\nx y\nhttps://a.example/1\nhttps://b.example/2",
+		"T\n1\n2\n3\n4\n5\n6\n19/05/2021\nBody sentence with a dozen words in it to make it a body line.",
+		"Lead sentence one is complete here. Then a fragment of a teaser that stops in the midd\n(Theo TTXVN)",
 	} {
 		f.Add("", s, false)
 		f.Add("Some Title", s, true)

@@ -98,6 +98,7 @@ type ruleSet struct {
 	weekdays    []string // folded, longest first
 	months      map[string]int
 	urlRe       *regexp.Regexp
+	maxPhrase   int // bytes: a longer line is no chrome phrase, however decorated
 }
 
 func compileRules(r *Rules) *ruleSet {
@@ -173,6 +174,13 @@ func compileRules(r *Rules) *ruleSet {
 			rs.months[strings.ToLower(normLine(name))] = n
 		}
 	}
+	for p := range rs.chrome {
+		rs.maxPhrase = max(rs.maxPhrase, len(p))
+	}
+	for p := range rs.relatedFold {
+		rs.maxPhrase = max(rs.maxPhrase, len(p))
+	}
+	rs.maxPhrase += 64 // room for decoration: "» Read more ›"
 	longestFirst := func(a, b string) int {
 		if d := len(b) - len(a); d != 0 {
 			return d

@@ -2,7 +2,12 @@ package clean
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
 	"sync"
+
+	"github.com/newsmill/newsmill/pkg/article"
 )
 
 // TemplateStore remembers, per source, which lines appeared on which pages,
@@ -115,4 +120,56 @@ func (m *MemoryTemplates) Observe(ctx context.Context, source, page string, line
 		out.Lines[i] = st.counts[h]
 	}
 	return out, nil
+}
+
+// templates removes the lines learned as the source's boilerplate and
+// records this page's lines.
+func (r *run) templates(ctx context.Context, units []string, in Input) ([]string, error) {
+	store := r.c.opts.Templates
+	if store == nil || len(units) == 0 {
+		return units, nil
+	}
+	hashes := make([]uint64, 0, len(units))
+	idx := make([]int, len(units)) // unit → index into hashes
+	seen := make(map[uint64]int, len(units))
+	for i, u := range units {
+		h := lineHash(u)
+		k, ok := seen[h]
+		if !ok {
+			k = len(hashes)
+			seen[h] = k
+			hashes = append(hashes, h)
+		}
+		idx[i] = k
+	}
+	page := in.Page
+	if page == "" {
+		page = article.ContentID([]byte(strings.Join(units, "\n")))
+	}
+	counts, err := store.Observe(ctx, in.Source, page, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("observing templates of source %q: %w", in.Source, err)
+	}
+	if len(counts.Lines) != len(hashes) {
+		return nil, fmt.Errorf("observing templates of source %q: %d counts for %d lines", in.Source, len(counts.Lines), len(hashes))
+	}
+	minPages := r.c.opts.TemplateMinPages
+	minShare := r.c.opts.TemplateMinShare
+	out := units[:0]
+	for i, u := range units {
+		n := counts.Lines[idx[i]]
+		if n >= minPages && float64(n) >= minShare*float64(counts.Pages) {
+			r.remove(RuleTemplate, u)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// lineHash is the template identity of a line: FNV-1a of its lower case.
+func lineHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(strings.ToLower(s)))
+	return h.Sum64()
 }

@@ -160,9 +160,16 @@ func (rs *ruleSet) unglue(s string) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
+		// Only ASCII punctuation and "…" (E2 80 A6) matter: skip the rest
+		// byte by byte, without decoding.
+		c := s[i]
+		if c != '.' && c != '!' && c != '?' && c != ':' && c != ';' && c != ',' && c != 0xE2 {
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		j := i + size
-		if !strings.ContainsRune(".!?…:;,", r) || j >= len(s) {
+		if (c == 0xE2 && r != '…') || j >= len(s) {
 			i = j
 			continue
 		}
@@ -348,7 +355,8 @@ func (rs *ruleSet) relatedAt(s string, idx int, m string) bool {
 	restTrim := strings.TrimLeft(rest, " ")
 	nr, _ := utf8.DecodeRuneInString(rest)
 	gluedAfter := rest != "" && (unicode.IsUpper(nr) || unicode.IsTitle(nr))
-	afterOK := rest == "" || gluedAfter || (restTrim != "" && strings.ContainsRune(":»›|–-", []rune(restTrim)[0]))
+	tr, _ := utf8.DecodeRuneInString(restTrim)
+	afterOK := rest == "" || gluedAfter || (restTrim != "" && strings.ContainsRune(":»›|–-", tr))
 	if !afterOK {
 		return false
 	}

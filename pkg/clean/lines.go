@@ -1,0 +1,181 @@
+package clean
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Whole-line rules: chrome, navigation, attribution and source lines.
+
+// wholeLines removes chrome and navigation lines and moves attribution and
+// source lines to their fields.
+func (r *run) wholeLines(units []string) []string {
+	out := units[:0]
+	for _, u := range units {
+		f := ""
+		if len(u) <= r.rs.maxPhrase {
+			f = foldUnit(u)
+		}
+		switch {
+		case r.rs.chrome[f] || r.rs.relatedFold[f] || r.allChrome(u):
+			r.remove(RuleChrome, u)
+		case r.navigation(u):
+			r.remove(RuleNavigation, u)
+		default:
+			// A bare URL is a source line only at the very end (see
+			// trailingURLs): elsewhere it is a link the article shows.
+			if url, bare, ok := r.rs.matchSourceLine(u); ok && !bare {
+				if r.out.SourceURL == "" {
+					r.out.SourceURL = url
+				}
+				r.remove(RuleSourceLine, u)
+				continue
+			}
+			if name, ok := r.rs.matchAttribution(u); ok {
+				if r.out.Attribution == "" {
+					r.out.Attribution = name
+				}
+				r.remove(RuleAttribution, u)
+				continue
+			}
+			if kept, credit, name, ok := r.rs.trailingAttribution(u); ok {
+				if r.out.Attribution == "" {
+					r.out.Attribution = name
+				}
+				r.remove(RuleAttribution, credit)
+				u = kept
+			}
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// allChrome reports whether a short line is a row of chrome words ("Share
+// Tweet Email Print").
+func (r *run) allChrome(u string) bool {
+	n := words(u)
+	if n < 2 || n > 8 {
+		return false
+	}
+	for w := range strings.FieldsSeq(u) {
+		f := foldUnit(w)
+		if f != "" && !r.rs.chrome[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// navigation reports whether a line is a breadcrumb or menu: three or more
+// short items separated by "|", "›", "»" or ">".
+func (r *run) navigation(u string) bool {
+	if !strings.ContainsAny(u, "|›»>") {
+		return false
+	}
+	items := strings.FieldsFunc(u, func(c rune) bool { return strings.ContainsRune("|›»>", c) })
+	if len(items) < 3 || strings.Count(u, " ")+1 > 30 {
+		return false
+	}
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" || words(it) > 4 || endsSentence(it) {
+			return false
+		}
+	}
+	return true
+}
+
+// isCaption reports whether a lower-case line carries a caption marker.
+func (rs *ruleSet) isCaption(f string) bool {
+	for _, m := range rs.caption {
+		if strings.Contains(f, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSourceLine recognises "Nguồn Lạng Sơn: https://…" and bare URL lines and
+// returns the URL.
+func (rs *ruleSet) matchSourceLine(u string) (url string, bare, ok bool) {
+	loc := rs.findURL(u)
+	if loc == nil {
+		return "", false, false
+	}
+	url = u[loc[0]:loc[1]]
+	trimmed := strings.TrimRight(url, ".,;:)]}»”'\"")
+	after := url[len(trimmed):] + u[loc[1]:]
+	if strings.Trim(after, " .,;:)]}»”'\"") != "" {
+		return "", false, false
+	}
+	before := strings.Trim(u[:loc[0]], " :-–—([")
+	if before == "" {
+		return trimmed, true, true
+	}
+	if words(before) > 8 {
+		return "", false, false
+	}
+	fb := strings.ToLower(before)
+	for _, p := range rs.sourceLine {
+		if strings.HasPrefix(fb, p) && (len(fb) == len(p) || strings.ContainsRune(" :", rune(fb[len(p)]))) {
+			return trimmed, false, true
+		}
+	}
+	return "", false, false
+}
+
+// matchAttribution recognises "Theo Nhandan", "(Theo TTXVN)", "Source: Reuters"
+// and returns the outlet's name.
+func (rs *ruleSet) matchAttribution(u string) (string, bool) {
+	if words(u) > 10 || rs.findURL(u) != nil {
+		return "", false
+	}
+	s := strings.TrimRight(strings.Trim(u, " ()[]-–—"), ".")
+	for _, p := range rs.attribution {
+		n := len(p.fold)
+		if len(s) <= n || !strings.EqualFold(s[:n], p.fold) {
+			continue
+		}
+		rest := s[n:]
+		switch {
+		case strings.HasPrefix(strings.TrimLeft(rest, " "), ":"):
+			rest = strings.TrimLeft(rest, " ")[1:]
+		case p.colon || rest[0] != ' ':
+			continue
+		}
+		name := strings.TrimRight(strings.Trim(rest, " -–—"), ".")
+		if name == "" || words(name) > 6 || strings.ContainsAny(name, ",;!?:\"“”()") {
+			continue
+		}
+		r0, _ := utf8.DecodeRuneInString(name)
+		if !isUpperOrDigit(r0) {
+			continue
+		}
+		return name, true
+	}
+	return "", false
+}
+
+// trailingAttribution recognises a credit in parentheses at the end of a
+// paragraph ("…một lần. (Theo TTXVN)") and returns the paragraph without
+// it, the credit and the outlet's name.
+func (rs *ruleSet) trailingAttribution(u string) (kept, credit, name string, ok bool) {
+	t := strings.TrimSuffix(u, ".")
+	if !strings.HasSuffix(t, ")") {
+		return u, "", "", false
+	}
+	open := strings.LastIndexByte(t, '(')
+	if open <= 0 {
+		return u, "", "", false
+	}
+	kept = strings.TrimSpace(u[:open])
+	if !endsSentence(kept) {
+		return u, "", "", false
+	}
+	credit = u[open:]
+	if name, ok = rs.matchAttribution(credit); !ok {
+		return u, "", "", false
+	}
+	return kept, credit, name, true
+}
