@@ -67,7 +67,7 @@ func nearHeading(all []block, kept []int) string {
 	}
 	for i := start - 1; i >= 0 && i >= start-12; i-- {
 		b := &all[i]
-		if b.head && b.runes >= 10 && b.link*2 < b.runes {
+		if b.head && b.runes >= 10 && b.link*2 < b.runes && !hasWord(b.owner, leadWords) {
 			return b.text
 		}
 	}
@@ -177,7 +177,8 @@ var leadWords = map[string]bool{
 
 // findLead returns the first block in or beside the article marked as a
 // lead by its own class or one of its two nearest ancestors', when it reads
-// as prose.
+// as prose; a long heading may be the lead (Vietnamese sites often mark
+// the sapo up as <h2 class="sapo">).
 func findLead(all []block, best *html.Node) string {
 	scope := best
 	if best != nil && best.Parent != nil && best.Parent.Type == html.ElementNode && best.Parent.DataAtom != atom.Body {
@@ -186,7 +187,7 @@ func findLead(all []block, best *html.Node) string {
 	}
 	for i := range all {
 		b := &all[i]
-		if b.runes < 40 || b.link*3 > b.runes || b.head || b.teaser {
+		if b.runes < 40 || b.link*3 > b.runes || b.teaser || b.head && b.runes < 80 {
 			continue
 		}
 		if best == nil || b.boil || !within(b.owner, scope) {

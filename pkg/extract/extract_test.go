@@ -92,6 +92,27 @@ func TestExtractPages(t *testing.T) {
 			},
 		},
 		{
+			// A news site marking its sapo up as a heading, with a
+			// related-links box inside the body and the date in local
+			// time with its zone written out.
+			name: "vietnamese news site with h2 sapo",
+			file: "vi_sapo_h2.html",
+			url:  "https://bao.example.vn/thoi-su/buyt-dien-123.html",
+			want: Document{
+				Title:       "Hà Nội mở thêm 12 tuyến buýt điện từ tháng tới",
+				Byline:      "Trần Thị Bình",
+				Lead:        "Sở Giao thông vận tải Hà Nội cho biết 12 tuyến buýt điện mới sẽ đi vào hoạt động từ tháng tới, nâng tổng số tuyến buýt điện của thành phố lên 21.",
+				Language:    "vi",
+				SiteName:    "Báo Ví Dụ",
+				PublishedAt: ts("2021-11-10T01:05:00Z"),
+				Paragraphs: []string{
+					"Các tuyến mới chủ yếu kết nối khu vực nội đô với các khu đô thị phía tây và phía nam thành phố, với tần suất từ 10 đến 15 phút mỗi chuyến vào giờ cao điểm.",
+					"Theo Sở Giao thông vận tải, mỗi xe buýt điện có sức chứa 60 hành khách, được trang bị wifi miễn phí, camera giám sát và hệ thống hỗ trợ người khuyết tật lên xuống.",
+					"Giá vé lượt trên các tuyến mới giữ nguyên như xe buýt thông thường, người dân sử dụng vé tháng liên tuyến được đi miễn phí.",
+				},
+			},
+		},
+		{
 			// JSON-LD in an @graph gives the date and two authors; the
 			// share bar, the advertisement label, the sidebar and the
 			// footer are chrome; the standfirst is the lead.
@@ -319,7 +340,7 @@ func TestStripRaw(t *testing.T) {
 // Document whose text is valid UTF-8 with no runs of white space, and never
 // panics.
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{"vi_news.html", "en_jsonld.html"} {
+	for _, name := range []string{"vi_news.html", "vi_sapo_h2.html", "en_jsonld.html"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "pages", name))
 		if err != nil {
 			f.Fatal(err)
