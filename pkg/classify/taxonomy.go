@@ -67,7 +67,8 @@ type Weights struct {
 }
 
 // ParseTaxonomy decodes and validates a taxonomy: every topic must be an IPTC
-// top-level name (see [Topics]), every weight positive.
+// top-level name (see [Topics]), every weight positive, and no phrase listed
+// twice for the same topic and language.
 func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 	var t Taxonomy
 	if err := yaml.Unmarshal(data, &t); err != nil {
@@ -88,9 +89,16 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 			if lang != "any" && !slices.Contains(Languages, lang) {
 				return nil, fmt.Errorf("decoding taxonomy: topic %q: unknown language %q", name, lang)
 			}
+			seen := make(map[string]bool, len(kws))
 			for _, kw := range kws {
-				if p, wt, err := parseKeyword(kw); err != nil || wt <= 0 || p == "" {
+				p, wt, err := parseKeyword(kw)
+				if err != nil || wt <= 0 || p == "" {
 					return nil, fmt.Errorf("decoding taxonomy: topic %q: keyword %q: bad weight or empty phrase", name, kw)
+				}
+				if k := strings.ToLower(p); seen[k] {
+					return nil, fmt.Errorf("decoding taxonomy: topic %q: %s keyword %q listed twice", name, lang, p)
+				} else {
+					seen[k] = true
 				}
 			}
 		}
