@@ -17,7 +17,7 @@ func (r *run) wholeLines(units []string) []string {
 			f = foldUnit(u)
 		}
 		switch {
-		case r.rs.chrome[f] || r.rs.relatedFold[f] || r.allChrome(u):
+		case r.rs.chrome[f] || r.rs.relatedFold[f] || r.allChrome(u) || r.chromePattern(u):
 			r.remove(RuleChrome, u)
 		case r.navigation(u):
 			r.remove(RuleNavigation, u)
@@ -178,4 +178,12 @@ func (rs *ruleSet) trailingAttribution(u string) (kept, credit, name string, ok 
 		return u, "", "", false
 	}
 	return kept, credit, name, true
+}
+
+// chromeMaxBytes bounds the lines the chrome patterns are tried on.
+const chromeMaxBytes = 300
+
+// chromePattern reports whether a line matches a chrome pattern.
+func (r *run) chromePattern(u string) bool {
+	return r.rs.chromeRe != nil && len(u) <= chromeMaxBytes && r.rs.chromeRe.MatchString(u)
 }

@@ -19,6 +19,9 @@ var defaultRulesYAML []byte
 type Rules struct {
 	// Chrome lists whole-line UI phrases ("Sign In", "Xem").
 	Chrome map[string][]string `yaml:"chrome"`
+	// ChromePatterns lists regular expressions of whole chrome lines that
+	// vary ("3 hours ago", "© 2021 …").
+	ChromePatterns map[string][]string `yaml:"chrome_patterns"`
 	// Related lists markers that introduce runs of related headlines
 	// ("Tin khác", "Related articles").
 	Related map[string][]string `yaml:"related"`
@@ -64,6 +67,13 @@ func ParseRules(data []byte) (*Rules, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("decoding rules: %w", err)
 	}
+	for lang, ps := range r.ChromePatterns {
+		for _, p := range ps {
+			if _, err := regexp.Compile(p); err != nil {
+				return nil, fmt.Errorf("decoding rules: chrome pattern %q (%s): %w", p, lang, err)
+			}
+		}
+	}
 	if len(r.ImageExtensions) == 0 {
 		return nil, fmt.Errorf("decoding rules: image_extensions is empty")
 	}
@@ -86,6 +96,7 @@ type attrPrefix struct {
 // ruleSet is Rules compiled for matching.
 type ruleSet struct {
 	chrome      map[string]bool // folded phrases
+	chromeRe    *regexp.Regexp  // every chrome pattern, anchored, or nil
 	related     []string        // markers as written, longest first
 	relatedFold map[string]bool // folded markers, for lines holding only one
 	attribution []attrPrefix    // longest first
@@ -115,6 +126,16 @@ func compileRules(r *Rules) *ruleSet {
 		for _, p := range r.Chrome[lang] {
 			rs.chrome[foldPhrase(p)] = true
 		}
+	}
+	var pats []string
+	for _, lang := range sortedKeys(r.ChromePatterns) {
+		for _, p := range r.ChromePatterns[lang] {
+			pats = append(pats, "(?:"+p+")")
+		}
+	}
+	if len(pats) > 0 {
+		// ParseRules checked each pattern; DefaultRules' are tested.
+		rs.chromeRe = regexp.MustCompile(`(?i)^(?:` + strings.Join(pats, "|") + `)$`)
 	}
 	for _, lang := range sortedKeys(r.Related) {
 		for _, p := range r.Related[lang] {

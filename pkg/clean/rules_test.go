@@ -20,6 +20,9 @@ func TestDefaultRulesParse(t *testing.T) {
 	if _, err := ParseRules([]byte("chrome: {en: [Menu]}\nimage_extensions: [jpg]\nbogus: 1\n")); err == nil {
 		t.Error("ParseRules accepted an unknown field")
 	}
+	if _, err := ParseRules([]byte("image_extensions: [jpg]\nchrome_patterns: {en: ['(']}\n")); err == nil {
+		t.Error("ParseRules accepted an invalid pattern")
+	}
 	if _, err := ParseRules([]byte("image_extensions: [jpg]\nmonths: {en: {smarch: 13}}\n")); err == nil {
 		t.Error("ParseRules accepted month 13")
 	}
@@ -112,6 +115,18 @@ func TestChrome(t *testing.T) {
 			in:        Input{Paragraphs: []string{"Home › World › Asia", body}},
 			wantText:  body,
 			wantRules: []string{RuleNavigation}},
+		{name: "en patterns",
+			in:        Input{Paragraphs: []string{"Updated 3 hours ago", body, "12 Comments", "© 2021 Harbour Times. All rights reserved."}},
+			wantText:  body,
+			wantRules: []string{RuleChrome, RuleChrome, RuleChrome}},
+		{name: "vi fr id patterns",
+			in:        Input{Paragraphs: []string{"5 phút trước", "il y a 2 heures", body, "Diperbarui 3 jam yang lalu", "Ghi rõ nguồn Báo Lạng Sơn khi phát hành lại thông tin từ website này."}},
+			wantText:  body,
+			wantRules: []string{RuleChrome, RuleChrome, RuleChrome, RuleChrome}},
+		{name: "pattern words inside news are kept",
+			in:        Input{Paragraphs: []string{"Copyright infringement cases rose 20 percent in 2021, the court said.", "3 hours ago the river broke its banks near the bridge."}},
+			wantText:  "Copyright infringement cases rose 20 percent in 2021, the court said.\n\n3 hours ago the river broke its banks near the bridge.",
+			wantRules: nil},
 		{name: "chrome words inside sentences are kept",
 			in:        Input{Paragraphs: []string{"More than 100 people attended the meeting.", "Search and rescue teams arrived on Monday.", "Sign in sheets were collected."}},
 			wantText:  "More than 100 people attended the meeting.\n\nSearch and rescue teams arrived on Monday.\n\nSign in sheets were collected.",
@@ -327,6 +342,9 @@ func TestTitle(t *testing.T) {
 		{name: "a first line that is a sentence is no title",
 			in:       Input{Text: "The meeting ended early.\n\n" + body},
 			wantText: "The meeting ended early.\n\n" + body, wantRules: nil},
+		{name: "a first line that reads as body is no title",
+			in:       Input{Text: "Will the council approve the new budget for schools and roads before the summer holidays?\n\n" + body},
+			wantText: "Will the council approve the new budget for schools and roads before the summer holidays?\n\n" + body, wantRules: nil},
 		{name: "a first line in lower case is a fragment",
 			in:       Input{Text: "budget talks resume\n\n" + body},
 			wantText: "budget talks resume\n\n" + body, wantRules: nil},

@@ -33,7 +33,7 @@ func (r *run) header(units []string, title *string, derive bool) []string {
 		out = append(out, u)
 	}
 	end -= len(units) - len(out)
-	if *title == "" && derive && len(out) > 1 && titleLike(out[0]) {
+	if *title == "" && derive && end > 0 && len(out) > 1 && titleLike(out[0]) {
 		*title = out[0]
 	}
 	if *title == "" {

@@ -28,7 +28,7 @@ func page(i int, footer string) Input {
 	return Input{Source: "harbour-times", Page: fmt.Sprintf("page-%d", i), Paragraphs: paras}
 }
 
-const footer = "© Harbour Times Media Group. Reproduction of any part requires written permission."
+const footer = "Harbour Times Media Group: reproduction of any part requires written permission."
 
 func TestTemplateLearning(t *testing.T) {
 	t.Parallel()
