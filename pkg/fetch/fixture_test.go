@@ -93,7 +93,7 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case p == "/robots.txt":
-		_, _ = w.Write([]byte("User-agent: *\nDisallow: /private/\n\nUser-agent: badbot\nDisallow: /\n"))
+		_, _ = w.Write([]byte("User-agent: *\nDisallow: /private/\n\nUser-agent: badbot\nDisallow: /\n\nUser-agent: slowbot\nCrawl-delay: 7\nAllow: /\n"))
 	case p == "/rss.xml":
 		const etag = `"rss-v1"`
 		if r.Header.Get("If-None-Match") == etag {
@@ -248,6 +248,11 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, fmt.Sprintf("/fault/chain/%d", k+1), http.StatusMovedPermanently)
 	case p == "/fault/to-localhost":
 		http.Redirect(w, r, "http://127.0.0.1:1/admin", http.StatusFound)
+	case p == "/fault/to-localhost-name":
+		http.Redirect(w, r, "http://localhost:1/admin", http.StatusFound)
+	case p == "/ua":
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(articleHTML("UA "+r.Header.Get("User-Agent")+" X "+r.Header.Get("X-Api-Key"), "")))
 	case p == "/fault/to-metadata":
 		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
 	case p == "/fault/to-mapped-metadata":

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -146,6 +147,9 @@ func TestPollFetchesOnce(t *testing.T) {
 	if n := len(pub.all()); n != 5 {
 		t.Errorf("published %d, want 5", n)
 	}
+	if n := s.count("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt fetched %d times, want 1 (cached)", n)
+	}
 }
 
 func TestPollRelCanonical(t *testing.T) {
@@ -200,6 +204,7 @@ func TestPollFaults(t *testing.T) {
 		{name: "redirect loop", path: "/fault/loop-a", wantReason: "redirect_loop"},
 		{name: "redirect chain", path: "/fault/chain/0", wantReason: "too_many_redirects"},
 		{name: "redirect to 127.0.0.1", path: "/fault/to-localhost", wantReason: "blocked_address"},
+		{name: "redirect to a name resolving to loopback", path: "/fault/to-localhost-name", wantReason: "blocked_address"},
 		{name: "redirect to 169.254.169.254", path: "/fault/to-metadata", wantReason: "blocked_address"},
 		{name: "redirect to mapped metadata", path: "/fault/to-mapped-metadata", wantReason: "blocked_address"},
 		{name: "redirect to file", path: "/fault/to-file", wantReason: "bad_scheme"},
@@ -442,5 +447,76 @@ func TestPollInvalidSource(t *testing.T) {
 	var ve *ValidationError
 	if _, err := f.Poll(t.Context(), Source{ID: "x", Kind: "podcast"}); !errors.As(err, &ve) {
 		t.Errorf("Poll of an invalid source: %v", err)
+	}
+}
+
+func TestRobotsCrawlDelay(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	tests := []struct {
+		name  string
+		ua    string
+		limit time.Duration
+		want  time.Duration
+	}{
+		{name: "no delay for others", ua: "newsmill/1.0", want: 0},
+		{name: "crawl-delay for its agent", ua: "slowbot/1.0 (+https://example.com)", want: 7 * time.Second},
+		{name: "capped", ua: "slowbot/1.0", limit: 3 * time.Second, want: 3 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			opts := testOptions(s)
+			opts.UserAgent, opts.MaxCrawlDelay = tc.ua, tc.limit
+			c := newClient(opts.withDefaults())
+			defer c.close()
+			u, _ := url.Parse(s.URL + "/a/1.html")
+			got, err := c.robots.check(t.Context(), Source{ID: "r"}, u)
+			if err != nil || got != tc.want {
+				t.Errorf("crawl delay = %s, %v; want %s", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRequestHeaders(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	opts := testOptions(s)
+	opts.UserAgent = "examplebot/2.0"
+	pub := &memPub{}
+	f := New(opts, NewMemorySeen(nil), pub, nil)
+	defer f.Close()
+	src := Source{ID: "h", Kind: KindPage, URL: s.URL + "/ua", Headers: map[string]string{"X-Api-Key": "k1"}, Enabled: true}
+	if _, err := f.Poll(t.Context(), src); err != nil {
+		t.Fatal(err)
+	}
+	if body := gunzip(t, pub.all()[0].Raw.Body); !strings.Contains(body, "UA examplebot/2.0 X k1") {
+		t.Errorf("headers not sent: %q", body)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, in string
+		want     time.Duration
+	}{
+		{name: "seconds", in: "120", want: 2 * time.Minute},
+		{name: "http date", in: "Mon, 23 Nov 2026 12:05:00 GMT", want: 5 * time.Minute},
+		{name: "date in the past", in: "Mon, 23 Nov 2026 11:00:00 GMT", want: 0},
+		{name: "negative", in: "-5", want: 0},
+		{name: "garbage", in: "soon", want: 0},
+		{name: "empty", in: "", want: 0},
+		{name: "huge capped at a week", in: "99999999999", want: 7 * 24 * time.Hour},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := retryAfter(tc.in, now); got != tc.want {
+				t.Errorf("retryAfter(%q) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
 	}
 }

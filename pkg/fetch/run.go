@@ -44,6 +44,7 @@ func (f *Fetcher) Run(ctx context.Context, sources <-chan []Source) error {
 		busy    = 0
 		gen     = 0
 		started = false
+		known   = make(map[string]bool) // ids in the latest set, paused ones included
 		timer   = time.NewTimer(time.Hour)
 	)
 	defer timer.Stop()
@@ -75,11 +76,11 @@ func (f *Fetcher) Run(ctx context.Context, sources <-chan []Source) error {
 				f.log.Info("source unscheduled", zap.String("source", id))
 			}
 		}
-		present := make(map[string]bool, len(set))
+		known = make(map[string]bool, len(set))
 		for _, s := range set {
-			present[s.ID] = true
+			known[s.ID] = true
 		}
-		f.health.retain(present)
+		f.health.retain(known)
 		for id, s := range want {
 			if _, ok := slots[id]; ok {
 				continue
@@ -159,7 +160,10 @@ func (f *Fetcher) Run(ctx context.Context, sources <-chan []Source) error {
 			busy--
 			sl, ok := slots[r.id]
 			if !ok || sl.gen != r.gen {
-				continue // removed or changed while polling
+				// Removed or changed while polling: the poll's health record
+				// must not bring a removed source back.
+				f.health.retain(known)
+				continue
 			}
 			sl.running, sl.cancel = false, nil
 			sl.next = f.nextPoll(sl.src, r.err)
