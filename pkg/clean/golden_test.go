@@ -91,7 +91,9 @@ func TestGoldenSeeds(t *testing.T) {
 }
 
 // TestSeedExpectations checks every expectation of seeds/expected.json that
-// concerns the cleaner.
+// concerns the cleaner, on the seeds as plain text (the title derived from
+// the text) and as paragraphs with the title known, as HTML extraction
+// hands them over.
 func TestSeedExpectations(t *testing.T) {
 	seeds, err := samples.Seeds()
 	if err != nil {
@@ -99,54 +101,71 @@ func TestSeedExpectations(t *testing.T) {
 	}
 	c := New(Options{})
 	for _, s := range seeds {
-		t.Run(s.Name, func(t *testing.T) {
-			out := cleanSeed(t, c, s)
-			e := s.Expect
-			checkOpt := func(field string, want *string, got string) {
-				t.Helper()
-				switch {
-				case want == nil && got != "":
-					t.Errorf("%s = %q, want none", field, got)
-				case want != nil && got != *want:
-					t.Errorf("%s = %q, want %q", field, got, *want)
+		for _, mode := range []string{"text", "paragraphs"} {
+			t.Run(s.Name+"/"+mode, func(t *testing.T) {
+				t.Parallel()
+				in := Input{Source: "seeds", Text: string(s.Body)}
+				if mode == "paragraphs" {
+					in = Input{Source: "seeds", Paragraphs: strings.Split(string(s.Body), "\n")}
+					if s.Expect.Title != nil {
+						in.Title = *s.Expect.Title
+					}
 				}
-			}
-			checkOpt("title", e.Title, out.Title)
-			checkOpt("attribution", e.Attribution, out.Attribution)
-			checkOpt("source_url", e.SourceURL, out.SourceURL)
-			pub := ""
-			if out.PublishedAt != nil {
-				pub = out.PublishedAt.Format(time.DateOnly)
-				if !out.PublishedAt.Equal(out.PublishedAt.Truncate(24 * time.Hour)) {
-					t.Errorf("published_at %v is not midnight UTC", out.PublishedAt)
+				out, err := c.Clean(context.Background(), in)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			checkOpt("published", e.Published, pub)
-			if !strings.HasPrefix(out.Text, e.BodyStarts) {
-				t.Errorf("body starts %q, want %q", head(out.Text, len(e.BodyStarts)+20), e.BodyStarts)
-			}
-			if !strings.HasSuffix(out.Text, e.BodyEnds) {
-				t.Errorf("body ends %q, want %q", tail(out.Text, len(e.BodyEnds)+20), e.BodyEnds)
-			}
-			for _, m := range e.MustContain {
-				if !strings.Contains(out.Text, m) {
-					t.Errorf("body lacks %q", m)
-				}
-			}
-			for _, m := range e.MustNot {
-				if strings.Contains(out.Text, m) {
-					t.Errorf("body contains %q", m)
-				}
-			}
-			for _, m := range e.AtMostOnce {
-				if n := strings.Count(out.Text, m); n > 1 {
-					t.Errorf("body holds %q %d times, want at most once", m, n)
-				}
-			}
-			if t.Failed() {
-				t.Logf("title: %q\ntext:\n%s\nremoved: %+v", out.Title, out.Text, out.Removed)
-			}
-		})
+				checkExpectation(t, s.Expect, out)
+			})
+		}
+	}
+}
+
+func checkExpectation(t *testing.T, e samples.Expectation, out Output) {
+	t.Helper()
+	checkOpt := func(field string, want *string, got string) {
+		t.Helper()
+		switch {
+		case want == nil && got != "":
+			t.Errorf("%s = %q, want none", field, got)
+		case want != nil && got != *want:
+			t.Errorf("%s = %q, want %q", field, got, *want)
+		}
+	}
+	checkOpt("title", e.Title, out.Title)
+	checkOpt("attribution", e.Attribution, out.Attribution)
+	checkOpt("source_url", e.SourceURL, out.SourceURL)
+	pub := ""
+	if out.PublishedAt != nil {
+		pub = out.PublishedAt.Format(time.DateOnly)
+		if !out.PublishedAt.Equal(out.PublishedAt.Truncate(24 * time.Hour)) {
+			t.Errorf("published_at %v is not midnight UTC", out.PublishedAt)
+		}
+	}
+	checkOpt("published", e.Published, pub)
+	if !strings.HasPrefix(out.Text, e.BodyStarts) {
+		t.Errorf("body starts %q, want %q", head(out.Text, len(e.BodyStarts)+20), e.BodyStarts)
+	}
+	if !strings.HasSuffix(out.Text, e.BodyEnds) {
+		t.Errorf("body ends %q, want %q", tail(out.Text, len(e.BodyEnds)+20), e.BodyEnds)
+	}
+	for _, m := range e.MustContain {
+		if !strings.Contains(out.Text, m) {
+			t.Errorf("body lacks %q", m)
+		}
+	}
+	for _, m := range e.MustNot {
+		if strings.Contains(out.Text, m) {
+			t.Errorf("body contains %q", m)
+		}
+	}
+	for _, m := range e.AtMostOnce {
+		if n := strings.Count(out.Text, m); n > 1 {
+			t.Errorf("body holds %q %d times, want at most once", m, n)
+		}
+	}
+	if t.Failed() {
+		t.Logf("title: %q\ntext:\n%s\nremoved: %+v", out.Title, out.Text, out.Removed)
 	}
 }
 
