@@ -401,3 +401,35 @@ func FuzzParseVisible(f *testing.F) {
 		}
 	})
 }
+
+// TestExtractConcurrent runs Extract on the same pages from many
+// goroutines (meaningful under -race) and checks every run gives the same
+// Document: the extractor keeps no shared state and its choices do not
+// depend on map order.
+func TestExtractConcurrent(t *testing.T) {
+	cases, err := evalmetric.Load("testdata/zyte")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = cases[:12]
+	want := make([]*Document, len(cases))
+	for i, c := range cases {
+		if want[i], err = Extract(c.HTML, c.URL, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for g := range 4 {
+		t.Run("worker"+string(rune('0'+g)), func(t *testing.T) {
+			t.Parallel()
+			for i, c := range cases {
+				got, err := Extract(c.HTML, c.URL, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want[i], got); diff != "" {
+					t.Fatalf("page %s differs between runs (-first +this):\n%s", c.ID[:12], diff)
+				}
+			}
+		})
+	}
+}
