@@ -33,6 +33,7 @@ type Fetcher struct {
 	log    *zap.Logger
 	client *client
 	health *healthBook
+	large  chan struct{} // see Options.LargeParses
 }
 
 // New returns a Fetcher. seen and pub are required; log may be nil (no
@@ -49,6 +50,25 @@ func New(opts Options, seen SeenSet, pub Publisher, log *zap.Logger) *Fetcher {
 		log:    log.With(zap.String("stage", article.StageFetcher)),
 		client: newClient(opts),
 		health: newHealthBook(),
+		large:  make(chan struct{}, opts.LargeParses),
+	}
+}
+
+// largeDoc is the size above which parsing a listing takes a
+// Options.LargeParses slot.
+const largeDoc = 1 << 20
+
+// parseSlot waits for a large-parse slot when size is over largeDoc and
+// returns its release function.
+func (f *Fetcher) parseSlot(ctx context.Context, size int) (func(), error) {
+	if size <= largeDoc {
+		return func() {}, nil
+	}
+	select {
+	case f.large <- struct{}{}:
+		return func() { <-f.large }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting to parse a %d-byte listing: %w", size, ctx.Err())
 	}
 }
 
@@ -302,6 +322,11 @@ func (f *Fetcher) list(ctx context.Context, src Source, rec *statsRec) ([]string
 	if err != nil {
 		f.log.Warn("unknown charset, detected instead", zap.String("source", src.ID), zap.String("url", src.URL), zap.String("charset", cs), zap.Error(err))
 	}
+	release, err := f.parseSlot(ctx, len(text))
+	if err != nil {
+		return nil, resp, err
+	}
+	defer release()
 	var links []string
 	switch src.Kind {
 	case KindRSS:

@@ -201,3 +201,20 @@ func (f *Fetcher) nextPoll(src Source, err error) time.Time {
 	}
 	return now.Add(d)
 }
+
+// Registry is a live source registry that [Fetcher.Run] can follow:
+// Watch sends the full current set at start and after every change, and
+// closes the channel when ctx is done. natsbus.Registry implements it over
+// a NATS KV bucket; [Static] serves a fixed set.
+type Registry interface {
+	Watch(ctx context.Context) (<-chan []Source, error)
+}
+
+// Static returns a channel that delivers srcs once, for running a fixed
+// set (a sources file without a live registry): pass it to [Fetcher.Run].
+func Static(srcs []Source) <-chan []Source {
+	ch := make(chan []Source, 1)
+	ch <- append([]Source(nil), srcs...)
+	close(ch)
+	return ch
+}

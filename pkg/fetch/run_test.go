@@ -3,6 +3,8 @@ package fetch
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -112,5 +114,23 @@ func TestNextPollBacksOff(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRunStatic(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Một bài báo."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pub := &memPub{}
+	f := New(Options{StartSpread: time.Millisecond}, NewMemorySeen(nil), pub, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx, Static([]Source{{ID: "files", Kind: KindFile, Path: dir, Enabled: true}})) }()
+	waitFor(t, "the file article", func() bool { return len(pub.all()) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }

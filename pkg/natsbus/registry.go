@@ -33,6 +33,8 @@ type Registry struct {
 	kv jetstream.KeyValue
 }
 
+var _ fetch.Registry = (*Registry)(nil)
+
 // NewRegistry opens the KV bucket, creating it (file storage, five
 // revisions of history per source) when it does not exist.
 func NewRegistry(ctx context.Context, js jetstream.JetStream, bucket string) (*Registry, error) {
