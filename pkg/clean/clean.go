@@ -129,9 +129,11 @@ type Output struct {
 }
 
 // Clean cleans one article. It is deterministic for a given TemplateStore
-// state, and idempotent: cleaning an Output's Title and Text again changes
-// neither. The error is only ever a TemplateStore error (transient); the
-// Output is then zero.
+// state, and idempotent: cleaning an Output's Title and Text again, as the
+// same kind of input (text or paragraphs), changes neither — with templates,
+// as long as the same Page is given, since another page id is another
+// observation. Empty input gives an empty Output. The error is only ever a
+// TemplateStore error (transient, to be retried); the Output is then zero.
 func (c *Cleaner) Clean(ctx context.Context, in Input) (Output, error) {
 	r := &run{c: c, rs: c.rules}
 	r.usOrder = strings.EqualFold(in.LanguageHint, "en-US") || strings.EqualFold(in.LanguageHint, "en_US")

@@ -12,9 +12,10 @@ import (
 )
 
 // wordCounts counts the words of s: runs of letters, marks and digits, cut
-// also where a lower-case letter meets an upper-case one or a letter meets
-// a digit, so that splitting glued text ("vữngTin", "phối.223") is not
-// mistaken for new words.
+// also where a lower-case letter meets an upper-case one, before the last
+// capital of a run followed by lower case ("ATin" → "A", "Tin") and where a
+// letter meets a digit, so that splitting glued text ("vữngTin",
+// "phối.223") is not mistaken for new words.
 func wordCounts(s string) map[string]int {
 	out := map[string]int{}
 	var w []rune
@@ -24,15 +25,25 @@ func wordCounts(s string) map[string]int {
 			w = w[:0]
 		}
 	}
-	var prev rune
-	for _, r := range s {
+	rs := []rune(s)
+	var prev rune // previous letter or digit of the word, marks skipped
+	for i, r := range rs {
 		inWord := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 		if !inWord {
 			flush()
 			prev = 0
 			continue
 		}
-		if len(w) > 0 && ((unicode.IsLower(prev) && (unicode.IsUpper(r) || unicode.IsTitle(r))) ||
+		upper := unicode.IsUpper(r) || unicode.IsTitle(r)
+		nextLower := false
+		for _, n := range rs[i+1:] {
+			if !unicode.IsMark(n) {
+				nextLower = unicode.IsLower(n)
+				break
+			}
+		}
+		if len(w) > 0 && !unicode.IsMark(r) && ((unicode.IsLower(prev) && upper) ||
+			(unicode.IsUpper(prev) && upper && nextLower) ||
 			(unicode.IsLetter(prev) && unicode.IsDigit(r)) || (unicode.IsDigit(prev) && unicode.IsLetter(r))) {
 			flush()
 		}
