@@ -4,12 +4,15 @@
 // captions.
 //
 // The body is found by general mechanisms only (no per-site rules): every
-// text block is weighed by its length, sentence punctuation and link density,
-// boilerplate class/id hints turn a block's weight negative, and the element
-// whose subtree holds the largest total weight is the article; blocks inside
-// it that read as chrome are then dropped. Metadata comes from JSON-LD, meta
-// tags, <time> elements and, for dates, the visible text in the page's
-// locale.
+// text block is weighed by its length, sentence punctuation and link
+// density; chrome — by tag (nav, figure), by class/id words (comments,
+// sidebar, share, related) or hidden — weighs against, except that an
+// element holding most of the page's prose is the article whatever its
+// class says; blocks in repeated like-shaped cards with a linked headline
+// are teasers. The element whose subtree weighs most is the article; blocks
+// inside it that read as chrome, the repeated headline and short lines at
+// its edges are then dropped. Metadata comes from JSON-LD, meta tags,
+// <time> elements and, for dates, the visible text in the page's locale.
 //
 // It parses with golang.org/x/net/html and queries with goquery. It is a
 // domain package: it must not import NATS, Redis or any other pipeline
@@ -63,8 +66,10 @@ type Document struct {
 	// Byline names the author(s) as the page gives them.
 	Byline string
 	// Lead is the article's lead paragraph (sapo) when the page marks one
-	// (a lead/sapo/summary element, or the description when it opens the
-	// body). It is not repeated in Paragraphs.
+	// with a class or id such as lead, sapo, standfirst, summary or
+	// description, in or beside the article. It is not repeated in
+	// Paragraphs. The meta description is never used: it is often not
+	// visible on the page.
 	Lead string
 	// CanonicalURL is the page's rel=canonical (or og:url) resolved against
 	// the page URL; empty when the page declares none.
@@ -75,17 +80,23 @@ type Document struct {
 	Language string
 	// SiteName is the publication's name (og:site_name, JSON-LD publisher).
 	SiteName string
-	// PublishedAt is the publication time, in UTC. Dates without a time are
-	// midnight UTC; dates without a year (Vietnamese "Ngày 21/3") are left
-	// nil rather than guessed.
+	// PublishedAt is the publication time, in UTC: from JSON-LD, meta tags
+	// or microdata, else <time datetime>, else a date written near the
+	// headline, read day/month/year unless the page is US English. A
+	// written time without a zone is Indochina Time (UTC+7) on Vietnamese
+	// pages and UTC elsewhere; a date without a time is midnight UTC; a
+	// date without a year (Vietnamese "Ngày 21/3") leaves PublishedAt nil
+	// rather than a guess.
 	PublishedAt *time.Time
 	// Paragraphs is the main body in document order, one entry per text
-	// block (paragraph, heading, list item, quote), without the title,
-	// captions and page chrome.
+	// block (paragraph, heading, list item, table row, quote), without the
+	// title, the lead, captions and page chrome. Empty when the page holds
+	// no recognisable article.
 	Paragraphs []string
-	// Images are the body's images (absolute URLs) with their captions, in
-	// document order, without duplicates; the og:image comes first when the
-	// body has none.
+	// Images are the article's images (absolute URLs, lazy-loading
+	// attributes preferred to placeholders) with their <figcaption>, in
+	// document order, without duplicates; when the article element holds
+	// none, the page's og:image alone, without caption.
 	Images []article.Image
 }
 
