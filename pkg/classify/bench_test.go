@@ -48,6 +48,20 @@ func BenchmarkClassify(b *testing.B) {
 	}
 }
 
+// BenchmarkDetectLanguageArticle reports milliseconds per 5 KB article.
+func BenchmarkDetectLanguageArticle(b *testing.B) {
+	text := article5KB(b)
+	DetectLanguage("warm up the model")
+	cpu := cpuTime()
+	for b.Loop() {
+		DetectLanguage(text)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/article")
+	if cpu := cpuTime() - cpu; cpu > 0 {
+		b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/article")
+	}
+}
+
 // BenchmarkDetectLanguage reports milliseconds per one-sentence text over
 // the held-out sentences of every language.
 func BenchmarkDetectLanguage(b *testing.B) {

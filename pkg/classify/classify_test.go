@@ -161,7 +161,7 @@ func TestLanguageAccuracy(t *testing.T) {
 	t.Parallel()
 	rows := readRows(t, filepath.Join("corpus", LanguageCorpus))
 	rows = slices.DeleteFunc(rows, func(r Row) bool { return !HeldOut(r.ID) })
-	rows = append(rows, readRows(t, filepath.Join("testdata", "sentences_km_lo_my.jsonl"))...)
+	rows = append(rows, readRows(t, filepath.Join("testdata", "langid_km_lo_my.jsonl"))...)
 	// Floors sit a little under what was measured, for the languages the
 	// sentences' own labels confuse (many "Malay" sentences are
 	// Indonesian web text).
