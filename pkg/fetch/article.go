@@ -15,6 +15,21 @@ import (
 // errSeen wrapped errors for failures that must stop the poll; any other
 // error is the page's own failure, already counted and logged.
 func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *statsRec) error {
+	if _, busy := f.inflight.LoadOrStore(c.id, struct{}{}); busy {
+		// Another poll is fetching this page right now; it will publish
+		// and mark it.
+		rec.add(func(s *Stats) { s.Skipped++ })
+		return nil
+	}
+	defer f.inflight.Delete(c.id)
+	// The poll's batch check may predate another poll's publish of this
+	// page; that poll marked it before releasing it, so check again.
+	if again, err := f.seen.Seen(ctx, []string{c.id}); err != nil || len(again) != 1 {
+		return fmt.Errorf("checking seen-set: %w: %w", errSeen, errors.Join(err, errors.New("bad answer")))
+	} else if again[0] {
+		rec.add(func(s *Stats) { s.Skipped++ })
+		return nil
+	}
 	log := f.log.With(zap.String("source", src.ID), zap.String("url", c.listed), zap.String("article_id", c.id))
 	fail := func(err error) error {
 		rec.fail(err)

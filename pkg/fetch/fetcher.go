@@ -34,6 +34,9 @@ type Fetcher struct {
 	client *client
 	health *healthBook
 	large  chan struct{} // see Options.LargeParses
+	// inflight holds the ids of pages being fetched, so that two polls
+	// listing the same new page at the same time fetch it once.
+	inflight sync.Map
 }
 
 // New returns a Fetcher. seen and pub are required; log may be nil (no
@@ -87,8 +90,9 @@ type Stats struct {
 	Deferred int
 	// Published is how many articles were published.
 	Published int
-	// Skipped counts pages found to be already seen only after fetching
-	// (their rel=canonical or redirect target was seen).
+	// Skipped counts new pages not published by this poll because they
+	// turned out to be known: their rel=canonical or redirect target was
+	// already seen, or another poll was fetching them at the same time.
 	Skipped int
 	// Failed counts article pages or files that failed; see Reasons.
 	Failed int

@@ -520,3 +520,32 @@ func TestRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestConcurrentPollsFetchOnce(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	f, pub, _ := newTestFetcher(t, s)
+	srcs := []Source{
+		{ID: "rss", Kind: KindRSS, URL: s.URL + "/rss.xml", Enabled: true},
+		{ID: "atom", Kind: KindRSS, URL: s.URL + "/atom.xml", Enabled: true},
+		{ID: "page", Kind: KindPage, URL: s.URL + "/a/1.html?gclid=1", Enabled: true},
+	}
+	errs := make(chan error, len(srcs))
+	for _, src := range srcs {
+		go func() {
+			_, err := f.Poll(t.Context(), src)
+			errs <- err
+		}()
+	}
+	for range srcs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.count("/a/1.html"); n != 1 {
+		t.Errorf("/a/1.html fetched %d times by concurrent polls, want 1", n)
+	}
+	if n := len(pub.all()); n != 5 {
+		t.Errorf("published %d, want 5", n)
+	}
+}
