@@ -24,6 +24,7 @@ const (
 	RuleSignature       = "signature"         // "BAN TỔ CHỨC CUỘC THI" at the end
 	RuleTitle           = "title"             // the headline line, moved to Title
 	RuleDateline        = "dateline"          // the date line, moved to PublishedAt
+	RuleByline          = "byline"            // "By Jane Doe" before the body, moved to Byline
 	RuleTemplate        = "template"          // a line learned as this source's boilerplate
 )
 
@@ -117,6 +118,9 @@ type Output struct {
 	// PublishedAt is the date of the article's date line, if it had one: a
 	// date alone is midnight UTC.
 	PublishedAt *time.Time
+	// Byline names the authors of a byline line before the body ("Jane
+	// Doe" of "By Jane Doe").
+	Byline string
 	// Attribution is the outlet the text is credited to ("Nhandan").
 	Attribution string
 	// SourceURL is the original-source URL of a source line.

@@ -10,14 +10,18 @@ import (
 
 // Apply copies the cleaning result onto a: Text, Removed and
 // RemovedTruncated always; Title, Attribution and SourceURL when found; and
-// PublishedAt only when a has none, because a date from the page's metadata
-// (with its time of day) is better than a date line in the text.
+// PublishedAt and Byline only when a has none, because the page's metadata
+// (a date with its time of day, an author field) says more than a line of
+// text.
 func (o Output) Apply(a *article.Article) {
 	a.Text = o.Text
 	a.Removed = o.Removed
 	a.RemovedTruncated = o.RemovedTruncated
 	if o.Title != "" {
 		a.Title = o.Title
+	}
+	if o.Byline != "" && a.Byline == "" {
+		a.Byline = o.Byline
 	}
 	if o.Attribution != "" {
 		a.Attribution = o.Attribution
@@ -45,6 +49,7 @@ func (o Output) Explain() string {
 	if o.PublishedAt != nil {
 		field("published", o.PublishedAt.Format(time.RFC3339))
 	}
+	field("byline", o.Byline)
 	field("attribution", o.Attribution)
 	field("source_url", o.SourceURL)
 	fmt.Fprintf(&b, "removed:\t%d\n", len(o.Removed))

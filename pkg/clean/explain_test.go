@@ -28,6 +28,20 @@ func TestExplain(t *testing.T) {
 	}
 }
 
+func TestApplyByline(t *testing.T) {
+	t.Parallel()
+	a := article.Article{}
+	Output{Byline: "Jane Doe"}.Apply(&a)
+	if a.Byline != "Jane Doe" {
+		t.Errorf("byline = %q, want the text's", a.Byline)
+	}
+	a = article.Article{Byline: "From metadata"}
+	Output{Byline: "Jane Doe"}.Apply(&a)
+	if a.Byline != "From metadata" {
+		t.Errorf("byline = %q, want the metadata's kept", a.Byline)
+	}
+}
+
 func TestApply(t *testing.T) {
 	t.Parallel()
 	meta := time.Date(2021, 5, 19, 8, 30, 0, 0, time.UTC)

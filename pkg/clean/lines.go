@@ -125,14 +125,11 @@ func (rs *ruleSet) matchSourceLine(u string) (url string, bare, ok bool) {
 	return "", false, false
 }
 
-// matchAttribution recognises "Theo Nhandan", "(Theo TTXVN)", "Source: Reuters"
-// and returns the outlet's name.
-func (rs *ruleSet) matchAttribution(u string) (string, bool) {
-	if words(u) > 10 || rs.findURL(u) != nil {
-		return "", false
-	}
-	s := strings.TrimRight(strings.Trim(u, " ()[]-–—"), ".")
-	for _, p := range rs.attribution {
+// cutPrefix matches one of prefixes at the start of s, case-insensitively,
+// followed by a space or a colon (required when the prefix has one), and
+// returns the rest without separators.
+func cutPrefix(s string, prefixes []attrPrefix) (string, bool) {
+	for _, p := range prefixes {
 		n := len(p.fold)
 		if len(s) <= n || !strings.EqualFold(s[:n], p.fold) {
 			continue
@@ -144,17 +141,52 @@ func (rs *ruleSet) matchAttribution(u string) (string, bool) {
 		case p.colon || rest[0] != ' ':
 			continue
 		}
-		name := strings.TrimRight(strings.Trim(rest, " -–—"), ".")
-		if name == "" || words(name) > 6 || strings.ContainsAny(name, ",;!?:\"“”()") {
-			continue
-		}
-		r0, _ := utf8.DecodeRuneInString(name)
-		if !isUpperOrDigit(r0) {
-			continue
-		}
-		return name, true
+		return strings.TrimSpace(rest), true
 	}
 	return "", false
+}
+
+// matchByline recognises "By Jane Doe and John Roe" and returns the names.
+func (rs *ruleSet) matchByline(u string) (string, bool) {
+	if words(u) > 10 || rs.findURL(u) != nil {
+		return "", false
+	}
+	names, ok := cutPrefix(strings.TrimRight(u, "."), rs.byline)
+	if !ok || names == "" || strings.ContainsAny(names, ";!?:\"“”") {
+		return "", false
+	}
+	for w := range strings.FieldsSeq(names) {
+		w = strings.Trim(w, ",")
+		if w == "" || rs.joiners[strings.ToLower(w)] {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		if !isUpperOrDigit(r) {
+			return "", false
+		}
+	}
+	return names, true
+}
+
+// matchAttribution recognises "Theo Nhandan", "(Theo TTXVN)", "Source: Reuters"
+// and returns the outlet's name.
+func (rs *ruleSet) matchAttribution(u string) (string, bool) {
+	if words(u) > 10 || rs.findURL(u) != nil {
+		return "", false
+	}
+	s := strings.TrimRight(strings.Trim(u, " ()[]-–—"), ".")
+	rest, ok := cutPrefix(s, rs.attribution)
+	if !ok {
+		return "", false
+	}
+	name := strings.TrimRight(strings.Trim(rest, " -–—"), ".")
+	if name == "" || words(name) > 6 || strings.ContainsAny(name, ",;!?:\"“”()") {
+		return "", false
+	}
+	if r0, _ := utf8.DecodeRuneInString(name); !isUpperOrDigit(r0) {
+		return "", false
+	}
+	return name, true
 }
 
 // trailingAttribution recognises a credit in parentheses at the end of a

@@ -30,6 +30,10 @@ type Rules struct {
 	// SourceLine lists prefixes of lines that end with the original URL
 	// ("Nguồn").
 	SourceLine map[string][]string `yaml:"source_line"`
+	// Byline lists prefixes of byline lines ("By", "Par").
+	Byline map[string][]string `yaml:"byline"`
+	// BylineJoiners lists lower-case words that may join names in a byline.
+	BylineJoiners []string `yaml:"byline_joiners"`
 	// Signature lists site signatures found at the end of articles ("BBT").
 	Signature map[string][]string `yaml:"signature"`
 	// Caption lists markers of photo captions and credits ("Ảnh:").
@@ -102,6 +106,8 @@ type ruleSet struct {
 	attribution []attrPrefix    // longest first
 	sourceLine  []string        // folded, longest first
 	signature   map[string]bool // folded
+	byline      []attrPrefix    // longest first
+	joiners     map[string]bool
 	caption     []string        // folded
 	imageExt    map[string]bool // lower case
 	abbrev      map[string]bool
@@ -154,6 +160,20 @@ func compileRules(r *Rules) *ruleSet {
 			f = strings.TrimSpace(strings.TrimSuffix(f, ":"))
 			if f != "" {
 				rs.attribution = append(rs.attribution, attrPrefix{fold: f, colon: colon})
+			}
+		}
+	}
+	rs.joiners = map[string]bool{}
+	for _, j := range r.BylineJoiners {
+		rs.joiners[strings.ToLower(j)] = true
+	}
+	for _, lang := range sortedKeys(r.Byline) {
+		for _, p := range r.Byline[lang] {
+			f := strings.ToLower(normLine(p))
+			colon := strings.HasSuffix(f, ":")
+			f = strings.TrimSpace(strings.TrimSuffix(f, ":"))
+			if f != "" {
+				rs.byline = append(rs.byline, attrPrefix{fold: f, colon: colon})
 			}
 		}
 	}
@@ -213,6 +233,7 @@ func compileRules(r *Rules) *ruleSet {
 	slices.SortFunc(rs.dateLabels, longestFirst)
 	slices.SortFunc(rs.weekdays, longestFirst)
 	slices.SortFunc(rs.attribution, func(a, b attrPrefix) int { return longestFirst(a.fold, b.fold) })
+	slices.SortFunc(rs.byline, func(a, b attrPrefix) int { return longestFirst(a.fold, b.fold) })
 	return rs
 }
 

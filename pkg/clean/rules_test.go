@@ -50,6 +50,7 @@ type cleanCase struct {
 	wantText        string
 	wantAttribution string
 	wantSourceURL   string
+	wantByline      string
 	wantRules       []string // rules of Output.Removed, in order
 }
 
@@ -73,6 +74,9 @@ func runCleanCases(t *testing.T, tests []cleanCase) {
 			}
 			if out.Attribution != tt.wantAttribution {
 				t.Errorf("attribution = %q, want %q", out.Attribution, tt.wantAttribution)
+			}
+			if out.Byline != tt.wantByline {
+				t.Errorf("byline = %q, want %q", out.Byline, tt.wantByline)
 			}
 			if out.SourceURL != tt.wantSourceURL {
 				t.Errorf("source_url = %q, want %q", out.SourceURL, tt.wantSourceURL)
@@ -360,6 +364,36 @@ func TestTitle(t *testing.T) {
 		{name: "date before the title",
 			in:        Input{Text: "19 May 2021\nCouncil approves budget\n" + body},
 			wantTitle: "Council approves budget", wantText: body, wantRules: []string{RuleDateline, RuleTitle}},
+	})
+}
+
+func TestByline(t *testing.T) {
+	t.Parallel()
+	runCleanCases(t, []cleanCase{
+		{name: "en By",
+			in:         Input{Title: "Council approves budget", Paragraphs: []string{"By Jane Doe and John Roe", body}},
+			wantTitle:  "Council approves budget",
+			wantText:   body,
+			wantByline: "Jane Doe and John Roe",
+			wantRules:  []string{RuleByline}},
+		{name: "fr Par, after the date",
+			in:         Input{Paragraphs: []string{"Publié le 19 mai 2021", "Par Marie de la Tour", "Le conseil a voté le budget lundi après un long débat sur les écoles et les routes."}},
+			wantText:   "Le conseil a voté le budget lundi après un long débat sur les écoles et les routes.",
+			wantByline: "Marie de la Tour",
+			wantRules:  []string{RuleDateline, RuleByline}},
+		{name: "vi Tác giả",
+			in:         Input{Paragraphs: []string{"Tác giả: Nguyễn Văn An", body}},
+			wantText:   body,
+			wantByline: "Nguyễn Văn An",
+			wantRules:  []string{RuleByline}},
+		{name: "a heading starting with By is kept",
+			in:        Input{Paragraphs: []string{"By the numbers", body}},
+			wantText:  "By the numbers\n\n" + body,
+			wantRules: nil},
+		{name: "a byline after the body start is kept",
+			in:        Input{Paragraphs: []string{body, "By Jane Doe"}},
+			wantText:  body + "\n\nBy Jane Doe",
+			wantRules: nil},
 	})
 }
 

@@ -9,7 +9,8 @@ import (
 // and date line), cut teasers, repeated captions, the trailing signature and
 // source URLs.
 
-// header moves date lines and the title out of the lines before the body.
+// header moves date lines, bylines and the title out of the lines before
+// the body.
 // derive allows taking the title from the text.
 func (r *run) header(units []string, title *string, derive bool) []string {
 	// The header is every line before the first body-like one. It is not
@@ -27,6 +28,13 @@ func (r *run) header(units []string, title *string, derive bool) []string {
 					r.out.PublishedAt = &t
 				}
 				r.remove(RuleDateline, u)
+				continue
+			}
+			if names, ok := r.rs.matchByline(u); ok {
+				if r.out.Byline == "" {
+					r.out.Byline = names
+				}
+				r.remove(RuleByline, u)
 				continue
 			}
 		}
