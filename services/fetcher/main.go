@@ -1,6 +1,7 @@
-// Command fetcher is newsmill's fetcher service: it polls the sources of a
-// YAML file (and of the live registry, when enabled) politely, and publishes
-// each new article page on news.raw.<source>. Configuration: flags or
+// Command fetcher is newsmill's fetcher service: it polls the sources of the
+// live registry (a NATS key-value bucket that `newsctl sources` edits, seeded
+// from a YAML file at start) politely, and publishes each new article page on
+// news.raw.<source>. Configuration: flags or
 // NEWSMILL_* variables (-h lists them).
 package main
 
@@ -76,15 +77,14 @@ func run(ctx context.Context, args []string) error {
 		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, StartSpread: cfg.StartSpread},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
 		defer f.Close()
+		d.Registry.MustRegister(wire.NewFetchCollector(f))
 		d.Handle("/sources", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(f.Health())
 		}))
-		ch := make(chan []fetch.Source, 1)
-		ch <- sources
 		d.SetReady(true)
-		d.Log.Info("fetching", zap.Int("sources", len(sources)), zap.Duration("default_interval", fetch.DefaultInterval))
-		return f.Run(ctx, ch)
+		d.Log.Info("fetching", zap.Int("sources_in_file", len(sources)), zap.String("registry", wire.SourcesBucket))
+		return wire.RunFetcher(ctx, bus, f, sources, d.Log)
 	})
 }
 

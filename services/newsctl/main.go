@@ -25,6 +25,7 @@ func commands() []command {
 		{"up", "run the whole pipeline in this process with an embedded NATS server and the sample sources", runUp},
 		{"ingest", "run files through the pipeline and print one JSON line per input", runIngest},
 		{"stats", "print queue depth and rates per stage", runStats},
+		{"sources", "list, show, add, pause, resume or remove sources (live, no restart)", runSources},
 		{"tail", "follow classified articles (subject filter, e.g. news.articles.vi.>)", runTail},
 		{"clean", "extract and clean files or URLs; -explain shows what was removed and why", runClean},
 		{"classify", "language, topics and entities of files or URLs; -explain shows why", runClassify},

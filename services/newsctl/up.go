@@ -24,6 +24,7 @@ import (
 	"github.com/newsmill/newsmill/pkg/pipeline"
 	"github.com/newsmill/newsmill/pkg/samples"
 	"github.com/newsmill/newsmill/services/internal/inproc"
+	"github.com/newsmill/newsmill/services/internal/wire"
 )
 
 func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -63,7 +64,10 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if !*noSamples {
-		dir := filepath.Join(*dataDir, "samples")
+		dir, err := filepath.Abs(filepath.Join(*dataDir, "samples"))
+		if err != nil {
+			return err
+		}
 		if err := writeSamples(dir); err != nil {
 			return err
 		}
@@ -84,7 +88,7 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "newsmill up: NATS %s (JetStream in %s), dedup store: %s, %d sources\n",
 		l.URL(), *dataDir, l.StoreKind, len(sources))
-	fmt.Fprintf(stderr, "subscribe with: nats sub --js 'news.articles.>' -s %s   or: newsctl tail -nats %s\n", l.URL(), l.URL())
+	fmt.Fprintf(stderr, "follow articles: newsctl tail -nats %s    add a feed: newsctl sources add -nats %s -id ID -kind feed -url URL\n", l.URL(), l.URL())
 
 	printed := make(chan struct{}, 1024)
 	sub, err := l.Bus.Conn().Subscribe(article.ArticlesRoot+".>", func(m *nats.Msg) {
@@ -112,10 +116,8 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer f.Close()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan []fetch.Source, 1)
-	ch <- sources
 	fetchDone := make(chan error, 1)
-	go func() { fetchDone <- f.Run(runCtx, ch) }()
+	go func() { fetchDone <- wire.RunFetcher(runCtx, l.Bus, f, sources, log) }()
 
 	n := 0
 	for {
