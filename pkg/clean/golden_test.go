@@ -21,6 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the curren
 type goldenOutput struct {
 	Title            string        `json:"title"`
 	PublishedAt      string        `json:"published_at,omitempty"`
+	Byline           string        `json:"byline,omitempty"`
 	Attribution      string        `json:"attribution,omitempty"`
 	SourceURL        string        `json:"source_url,omitempty"`
 	Text             string        `json:"text"`
@@ -34,7 +35,7 @@ type removalJSON struct {
 }
 
 func toGolden(o Output) goldenOutput {
-	g := goldenOutput{Title: o.Title, Attribution: o.Attribution, SourceURL: o.SourceURL, Text: o.Text, RemovedTruncated: o.RemovedTruncated}
+	g := goldenOutput{Title: o.Title, Byline: o.Byline, Attribution: o.Attribution, SourceURL: o.SourceURL, Text: o.Text, RemovedTruncated: o.RemovedTruncated}
 	if o.PublishedAt != nil {
 		g.PublishedAt = o.PublishedAt.Format(time.RFC3339)
 	}
