@@ -18,6 +18,16 @@
 // boilerplate. [MemoryTemplates] implements it in memory; a Redis
 // implementation lives in the adapter package.
 //
+// The rules run in this order: inline repairs (related-headline cuts,
+// glued sentences, image names); whole-line rules (chrome, navigation,
+// source and attribution lines); the header — every line before the first
+// body-like one (a sentence of 12 words or more) — where date lines, bylines
+// and the title are found; learned templates; and, to a fixed point, the
+// rules that look at neighbours and at the end of the text (cut teasers,
+// repeated captions, signatures, trailing URLs). Numeric dates are day
+// first ("10/11/2021" is 10 November) unless the language hint is en-US; a
+// date without a year is no date.
+//
 // Package clean is a domain package: it imports package article, the
 // standard library, golang.org/x/text and yaml.v3, and must never import
 // NATS, Redis or the adapter packages (natsbus, redisstore).
