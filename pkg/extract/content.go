@@ -115,15 +115,16 @@ func (c *collector) walk(n, owner *html.Node, boil bool, bad int, inLink bool) {
 				}
 			}
 			inL := inLink || a == atom.A
-			if a == atom.Td || a == atom.Th {
-				// Cells are read row by row: a row is one block, so a
-				// table of short cells weighs as the text it holds.
+			cell := (a == atom.Td || a == atom.Th) && !layoutCell(ch)
+			if cell {
+				// Data cells are read row by row: a row is one block, so
+				// a table of short cells weighs as the text it holds.
 				if !c.space {
 					c.b.WriteByte(' ')
 					c.space = true
 				}
 			}
-			if blockTags[a] {
+			if blockTags[a] || (a == atom.Td || a == atom.Th) && !cell {
 				c.flush(owner, boil, bad)
 				c.walk(ch, ch, chBoil, chBad, inL)
 				c.flush(ch, chBoil, chBad)
@@ -140,6 +141,18 @@ func (c *collector) walk(n, owner *html.Node, boil bool, bad int, inLink bool) {
 			c.walk(ch, owner, chBoil, chBad, inL)
 		}
 	}
+}
+
+// layoutCell reports whether a table cell lays out a page region rather
+// than holding a datum: it contains block elements or line breaks. Old
+// portals put the menu and the article side by side in one table row.
+func layoutCell(td *html.Node) bool {
+	for c := td.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (blockTags[c.DataAtom] || c.DataAtom == atom.Br) {
+			return true
+		}
+	}
+	return false
 }
 
 func countPunct(s string) int {

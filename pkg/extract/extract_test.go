@@ -113,6 +113,25 @@ func TestExtractPages(t *testing.T) {
 			},
 		},
 		{
+			// An old portal laid out with a table: the menu and the
+			// article sit side by side in one row, paragraphs are
+			// separated by <br><br>, the language comes from
+			// Content-Language and the date from the visible text.
+			name: "vietnamese layout table",
+			file: "vi_layout_table.html",
+			url:  "http://snn.example.gov.vn/default.aspx?tabid=12&id=345",
+			want: Document{
+				Title:       "Hướng dẫn phòng chống rét cho đàn gia súc",
+				Language:    "vi",
+				PublishedAt: ts("2022-01-05T00:00:00Z"),
+				Paragraphs: []string{
+					"Trước diễn biến của đợt không khí lạnh tăng cường, Sở Nông nghiệp và Phát triển nông thôn đề nghị UBND các huyện chỉ đạo người chăn nuôi chủ động che chắn chuồng trại, giữ ấm cho trâu, bò.",
+					"Các hộ chăn nuôi cần dự trữ đủ rơm, cỏ khô và thức ăn tinh; không thả gia súc ra đồng khi nhiệt độ ngoài trời xuống dưới 10 độ C, nhất là vào sáng sớm và chiều tối.",
+					"Khi phát hiện gia súc có biểu hiện bị rét, người dân cần báo ngay cho cán bộ thú y cơ sở để được hướng dẫn chăm sóc và điều trị kịp thời.",
+				},
+			},
+		},
+		{
 			// JSON-LD in an @graph gives the date and two authors; the
 			// share bar, the advertisement label, the sidebar and the
 			// footer are chrome; the standfirst is the lead.
@@ -340,7 +359,7 @@ func TestStripRaw(t *testing.T) {
 // Document whose text is valid UTF-8 with no runs of white space, and never
 // panics.
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{"vi_news.html", "vi_sapo_h2.html", "en_jsonld.html"} {
+	for _, name := range []string{"vi_news.html", "vi_sapo_h2.html", "vi_layout_table.html", "en_jsonld.html"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "pages", name))
 		if err != nil {
 			f.Fatal(err)
