@@ -270,6 +270,17 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		xml(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>unclosed`)
 	case p == "/fault/deep.xml":
 		xml(`<?xml version="1.0"?><rss version="2.0"><channel>` + strings.Repeat("<x>", 5000) + strings.Repeat("</x>", 5000) + `</channel></rss>`)
+	case p == "/fault/deep.html":
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>" + strings.Repeat("<div>", 600) + `<a href="/a/1.html">x</a>` + "</body></html>"))
+	case p == "/lm.xml":
+		const lm = "Mon, 23 Nov 2026 10:00:00 GMT"
+		if r.Header.Get("If-Modified-Since") == lm {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Last-Modified", lm)
+		xml(fmt.Sprintf(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><link>%s/a/80.html</link></item></channel></rss>`, base))
 	case p == "/fault/html-as-feed":
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<html><body>not a feed</body></html>"))

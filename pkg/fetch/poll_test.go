@@ -289,6 +289,7 @@ func TestPollSourceFaults(t *testing.T) {
 		{name: "deeply nested feed", src: Source{Kind: KindRSS, URL: s.URL + "/fault/deep.xml"}, wantReason: "too_deep"},
 		{name: "deeply nested sitemap", src: Source{Kind: KindSitemap, URL: s.URL + "/fault/deep.xml"}, wantReason: "too_deep"},
 		{name: "html is not a feed", src: Source{Kind: KindRSS, URL: s.URL + "/fault/html-as-feed"}, wantReason: "parse"},
+		{name: "listing nested deeper than the HTML parser allows", src: Source{Kind: KindListing, URL: s.URL + "/fault/deep.html", LinkSelector: "a"}, wantReason: "parse"},
 		{name: "feed is not a sitemap", src: Source{Kind: KindSitemap, URL: s.URL + "/rss.xml"}, wantReason: "parse"},
 		{name: "feed answering 500", src: Source{Kind: KindRSS, URL: s.URL + "/fault/500"}, wantReason: "status_500"},
 		{name: "fixture refused without allowance", src: Source{Kind: KindRSS, URL: s.URL + "/rss.xml"}, opts: func(o *Options) { o.AllowAddrs = nil }, wantReason: "blocked_address"},
@@ -547,5 +548,21 @@ func TestConcurrentPollsFetchOnce(t *testing.T) {
 	}
 	if n := len(pub.all()); n != 5 {
 		t.Errorf("published %d, want 5", n)
+	}
+}
+
+func TestPollLastModified(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	f, _, _ := newTestFetcher(t, s)
+	src := Source{ID: "lm", Kind: KindRSS, URL: s.URL + "/lm.xml", Enabled: true}
+	for i, wantNotModified := range []bool{false, true} {
+		st, err := f.Poll(t.Context(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.NotModified != wantNotModified {
+			t.Errorf("poll %d: NotModified = %v, want %v (If-Modified-Since)", i, st.NotModified, wantNotModified)
+		}
 	}
 }
