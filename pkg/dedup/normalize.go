@@ -34,15 +34,26 @@ func Normalize(text string) string {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
+		case r < utf8.RuneSelf:
+			// ASCII fast path; folding has already lowered the letters.
+			if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z') {
+				if pendingSpace {
+					b.WriteByte(' ')
+					pendingSpace = false
+				}
+				b.WriteByte(byte(r))
+			} else {
+				pendingSpace = b.Len() > 0
+			}
 		case r == utf8.RuneError && size <= 1:
 			pendingSpace = b.Len() > 0
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r):
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
 			if pendingSpace {
 				b.WriteByte(' ')
 				pendingSpace = false
 			}
 			b.WriteRune(r)
-		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || unicode.Is(unicode.Me, r):
+		case unicode.IsMark(r):
 			// A mark belongs to the character before it; after a separator
 			// or at the start it has nothing to modify.
 			if b.Len() > 0 && !pendingSpace {
