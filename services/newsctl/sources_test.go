@@ -105,6 +105,15 @@ func TestSourcesLive(t *testing.T) {
 		out, _, err := runCmd(t, "sources", "list", "-nats", url)
 		return err == nil && strings.Contains(out, "local") && strings.Contains(out, " ok ") && strings.Contains(out, "  1  ")
 	})
+	statsOut, _, err := runCmd(t, "stats", "-nats", url, "-interval", "200ms")
+	if err != nil {
+		t.Fatalf("stats: %v", err)
+	}
+	for _, want := range []string{"STREAM", "RAW", "CLEANED", "UNIQUE", "ARTICLES", "DLQ", "cleaner", "deduplicator", "classifier"} {
+		if !strings.Contains(statsOut, want) {
+			t.Errorf("stats lacks %q:\n%s", want, statsOut)
+		}
+	}
 	if out, _, err := runCmd(t, "sources", "pause", "-nats", url, "local"); err != nil || !strings.Contains(out, "paused local") {
 		t.Fatalf("pause: %q %v", out, err)
 	}
