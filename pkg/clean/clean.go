@@ -54,7 +54,9 @@ type Options struct {
 	// a footer is on nearly every page, while a common sentence that a few
 	// of many articles share is not.
 	TemplateMinShare float64
-	// Rules replaces the embedded rules (nil: [DefaultRules]).
+	// Rules replaces the embedded rules (nil: [DefaultRules]). Load them
+	// with [ParseRules], which checks them: New panics on an invalid chrome
+	// pattern in Rules built by other means.
 	Rules *Rules
 }
 

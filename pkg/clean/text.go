@@ -99,7 +99,8 @@ func wordBefore(s string, i int) string {
 	return s[j:i]
 }
 
-// isWordLower reports whether w ends with a lower-case letter or a digit.
+// endsLowerOrDigit reports whether w ends with a lower-case letter or a
+// digit.
 func endsLowerOrDigit(w string) bool {
 	r, _ := utf8.DecodeLastRuneInString(w)
 	for unicode.Is(unicode.Mn, r) && len(w) > 0 {
