@@ -91,7 +91,7 @@ func (c *Cleaner) CleanArticle(ctx context.Context, a *article.Article) error {
 	a.Title, a.Text = out.Title, out.Text
 	a.Attribution, a.SourceURL = out.Attribution, out.SourceURL
 	a.Removed, a.RemovedTruncated = out.Removed, out.RemovedTruncated
-	a.PublishedAt = out.PublishedAt
+	a.PublishedAt, a.Byline = out.PublishedAt, out.Byline
 	if doc != nil {
 		if doc.PublishedAt != nil {
 			a.PublishedAt = doc.PublishedAt
@@ -99,7 +99,10 @@ func (c *Cleaner) CleanArticle(ctx context.Context, a *article.Article) error {
 		if a.CanonicalURL == "" {
 			a.CanonicalURL = doc.CanonicalURL
 		}
-		a.Byline, a.Lead, a.Images = doc.Byline, doc.Lead, doc.Images
+		if doc.Byline != "" {
+			a.Byline = doc.Byline
+		}
+		a.Lead, a.Images = doc.Lead, doc.Images
 		if a.LanguageHint == "" {
 			a.LanguageHint = doc.Language
 		}
