@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -58,6 +59,9 @@ func files(root string) ([]string, error) {
 // raw article whose id is the content id of its UTF-8 text.
 func (f *Fetcher) pollFiles(ctx context.Context, src Source) (Stats, error) {
 	rec := &statsRec{}
+	if err := f.checkFileRoot(src.Path); err != nil {
+		return rec.s, err
+	}
 	paths, err := files(src.Path)
 	if err != nil {
 		return rec.s, err
@@ -147,4 +151,35 @@ func readFile(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: more than %d bytes: %w", path, limit, ErrTooLarge)
 	}
 	return b, nil
+}
+
+// ErrOutsideRoots reports a KindFile path outside Options.FileRoots.
+var ErrOutsideRoots = errors.New("path is outside the allowed file roots")
+
+// checkFileRoot refuses a path that does not resolve to a location under
+// one of Options.FileRoots (when any are set).
+func (f *Fetcher) checkFileRoot(p string) error {
+	if len(f.opts.FileRoots) == 0 {
+		return nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return fmt.Errorf("resolving %s: %w: %w", p, errFile, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for _, root := range f.opts.FileRoots {
+		r, err := filepath.Abs(root)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(r); err == nil {
+			r = real
+		}
+		if rel, err := filepath.Rel(r, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("reading %s: %w: %w", p, errFile, ErrOutsideRoots)
 }

@@ -85,6 +85,11 @@ type Options struct {
 	// starts over up to this long, so a restart does not hit every site at
 	// once. Sources added later are polled at once. Default 1m.
 	StartSpread time.Duration
+	// FileRoots, when set, are the only folders KindFile sources may read
+	// (after resolving symbolic links), so a source added through the
+	// registry cannot publish arbitrary local files. Empty allows any path;
+	// production deployments should set it.
+	FileRoots []string
 	// AllowNets and AllowAddrs are exceptions to the private-address
 	// refusal for every source: intranet ranges and exact ip:port pairs.
 	AllowNets  []netip.Prefix

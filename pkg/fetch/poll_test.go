@@ -566,3 +566,36 @@ func TestPollLastModified(t *testing.T) {
 		}
 	}
 }
+
+func TestPollFileRoots(t *testing.T) {
+	t.Parallel()
+	root, outside := t.TempDir(), t.TempDir()
+	for _, d := range []string{root, outside} {
+		if err := os.WriteFile(filepath.Join(d, "a.txt"), []byte("text in "+d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	f := New(Options{FileRoots: []string{root}}, NewMemorySeen(nil), &memPub{}, nil)
+	tests := []struct {
+		name    string
+		path    string
+		refused bool
+	}{
+		{name: "the root", path: root},
+		{name: "a file under the root", path: filepath.Join(root, "a.txt")},
+		{name: "another folder", path: outside, refused: true},
+		{name: "dot-dot out of the root", path: filepath.Join(root, "..", filepath.Base(outside)), refused: true},
+		{name: "symbolic link out of the root", path: filepath.Join(root, "escape"), refused: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.Poll(t.Context(), Source{ID: "files", Kind: KindFile, Path: tc.path, Enabled: true})
+			if got := errors.Is(err, ErrOutsideRoots); got != tc.refused {
+				t.Errorf("Poll(%s) = %v, refused want %v", tc.path, err, tc.refused)
+			}
+		})
+	}
+}
