@@ -12,7 +12,7 @@
 // # Exact duplicates
 //
 // The content hash is the first 128 bits of SHA-256 over the normalised body
-// (NFC, case-folded, white space and punctuation folded), so the same text
+// (NFC, lower-cased, white space and punctuation folded), so the same text
 // with decomposed Vietnamese diacritics, other line breaks or other quotes
 // hashes the same. The store claims it with set-if-absent semantics and
 // remembers the claiming article's id, so a claim made just before a crash

@@ -7,12 +7,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Normalize returns the form of text that content hashes and sketches are
-// computed from: Unicode NFC, case-folded, with every run of characters that
+// computed from: Unicode NFC, lower-cased rune by rune (final sigma as
+// sigma), with every run of characters that
 // are not letters, digits or combining marks (white space, punctuation,
 // symbols, control characters) folded to one space, and no leading or
 // trailing space. Two texts that differ only in composition (a Vietnamese
@@ -23,10 +23,13 @@ import (
 // or digit before it is dropped. Normalize is idempotent and its result is
 // valid UTF-8 in NFC. An empty or all-punctuation text gives "".
 func Normalize(text string) string {
-	// Compose first so case folding sees whole characters, then fold, then
-	// filter; folding can decompose (U+0130 → i + U+0307), so the result is
-	// composed once more.
-	s := cases.Fold().String(norm.NFC.String(text))
+	// Compose first so lowering sees whole characters, then lower and
+	// filter rune by rune, and compose once more. Per-rune lowering rather
+	// than full Unicode case folding (cases.Fold): folding is not
+	// idempotent for some scripts (Cherokee folds to upper case, and the
+	// fold of a fold can differ), and a normaliser whose output changes
+	// when applied again would give one text two hashes.
+	s := norm.NFC.String(text)
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingSpace := false
@@ -41,6 +44,9 @@ func Normalize(text string) string {
 					b.WriteByte(' ')
 					pendingSpace = false
 				}
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
 				b.WriteByte(byte(r))
 			} else {
 				pendingSpace = b.Len() > 0
@@ -51,6 +57,10 @@ func Normalize(text string) string {
 			if pendingSpace {
 				b.WriteByte(' ')
 				pendingSpace = false
+			}
+			r = unicode.ToLower(r)
+			if r == 'ς' { // final sigma is a position, not a letter
+				r = 'σ'
 			}
 			b.WriteRune(r)
 		case unicode.IsMark(r):

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,9 @@ func TestNormalize(t *testing.T) {
 		{name: "white space folded", in: "  one\ttwo\n\nthree  \r\n", want: "one two three"},
 		{name: "punctuation folded", in: "Hello, world! (PLVN) - next…", want: "hello world plvn next"},
 		{name: "decomposed Vietnamese", in: norm.NFD.String("Tiếng Việt ĐẸP"), want: "tiếng việt đẹp"},
-		{name: "sharp s folds", in: "STRASSE straße", want: "strasse strasse"},
+		{name: "sharp s is lowered, not expanded", in: "STRASSE Straße", want: "strasse straße"},
+		{name: "final sigma", in: "ΟΔΟΣ οδος", want: "οδοσ οδοσ"},
+		{name: "Cherokee lowered stably", in: "\u13e1 \uabb1", want: "\uabb1 \uabb1"},
 		{name: "digits kept", in: "COVID-19 in 2022: 1.234", want: "covid 19 in 2022 1 234"},
 		{name: "leading combining mark dropped", in: "\u0301abc", want: "abc"},
 		{name: "mark after separator dropped", in: "a \u0301b", want: "a b"},
@@ -139,6 +142,37 @@ func prefixRunes(s string, n int) string {
 	return s
 }
 
+// TestNormalizeProperties checks FuzzNormalize's properties on random
+// inputs every run, so a regression shows without a fuzzing session:
+// random bytes, and random runes from all of Unicode.
+func TestNormalizeProperties(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 1))
+	for i := range 20000 {
+		var s string
+		if i%2 == 0 {
+			b := make([]byte, r.IntN(100))
+			for j := range b {
+				b[j] = byte(r.UintN(256))
+			}
+			s = string(b)
+		} else {
+			var b strings.Builder
+			for range r.IntN(30) {
+				b.WriteRune(rune(r.IntN(0x30000)))
+			}
+			s = b.String()
+		}
+		n := dedup.Normalize(s)
+		if !utf8.ValidString(n) || !norm.NFC.IsNormalString(n) {
+			t.Fatalf("Normalize(%q) = %q: not valid UTF-8 NFC", s, n)
+		}
+		if m := dedup.Normalize(n); m != n {
+			t.Fatalf("Normalize not idempotent: %q → %q → %q", s, n, m)
+		}
+	}
+}
+
 func FuzzNormalize(f *testing.F) {
 	seeds, err := samples.Seeds()
 	if err != nil {
@@ -147,7 +181,7 @@ func FuzzNormalize(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(string(s.Body[:min(len(s.Body), 400)]))
 	}
-	for _, s := range []string{"", " ", "a\u0301", "\u0301", "İstanbul", "ǅ", "a\xffb", "ﬁ", "ΣΑΣ", "x\u0345\u0301"} {
+	for _, s := range []string{"", " ", "a\u0301", "\u0301", "İstanbul", "ǅ", "a\xffb", "ﬁ", "ΣΑΣ", "x\u0345\u0301", "m\uabb1", "\xea\xae\xb1\x9bGF"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
