@@ -88,25 +88,17 @@ func (c *Cleaner) CleanArticle(ctx context.Context, a *article.Article) error {
 	if err != nil {
 		return stage.WithReason("template_store", fmt.Errorf("cleaning %s: %w", a.ID, err))
 	}
-	a.Title, a.Text = out.Title, out.Text
-	a.Attribution, a.SourceURL = out.Attribution, out.SourceURL
-	a.Removed, a.RemovedTruncated = out.Removed, out.RemovedTruncated
-	a.PublishedAt, a.Byline = out.PublishedAt, out.Byline
 	if doc != nil {
-		if doc.PublishedAt != nil {
-			a.PublishedAt = doc.PublishedAt
-		}
+		// Page metadata first: it wins over what cleaning finds in the text.
+		a.Byline, a.PublishedAt, a.Lead, a.Images = doc.Byline, doc.PublishedAt, doc.Lead, doc.Images
 		if a.CanonicalURL == "" {
 			a.CanonicalURL = doc.CanonicalURL
 		}
-		if doc.Byline != "" {
-			a.Byline = doc.Byline
-		}
-		a.Lead, a.Images = doc.Lead, doc.Images
 		if a.LanguageHint == "" {
 			a.LanguageHint = doc.Language
 		}
 	}
+	out.Apply(a)
 	a.Raw = nil
 	a.Stamp(article.StageCleaner, nowOr(c.Now))
 	if strings.TrimSpace(a.Text) == "" {
