@@ -72,12 +72,12 @@ func run(ctx context.Context, args []string) error {
 				return err
 			}
 			defer func() { _ = client.Close() }()
-			seen = redisstore.NewSeenSet(client, "newsmill:seen:")
+			seen = redisstore.NewSeenSet(client, "newsmill:")
 		}
 		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, StartSpread: cfg.StartSpread},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
 		defer f.Close()
-		d.Registry.MustRegister(wire.NewFetchCollector(f))
+		d.Registry.MustRegister(f.Collector())
 		d.Handle("/sources", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(f.Health())

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/pkg/fetch"
@@ -65,49 +64,4 @@ func RunFetcher(ctx context.Context, bus *natsbus.Bus, f *fetch.Fetcher, seed []
 		}
 	}()
 	return f.Run(ctx, watch)
-}
-
-// FetchCollector exposes the fetcher's per-source health as Prometheus
-// metrics, read at each scrape.
-type FetchCollector struct {
-	f                                        *fetch.Fetcher
-	failures, articles, fetches, bytes, last *prometheus.Desc
-	polls                                    *prometheus.Desc
-}
-
-// NewFetchCollector returns a collector over f.
-func NewFetchCollector(f *fetch.Fetcher) *FetchCollector {
-	src := []string{"source"}
-	return &FetchCollector{
-		f:        f,
-		failures: prometheus.NewDesc("newsmill_fetch_source_consecutive_failures", "Failed polls of the source since its last success.", src, nil),
-		articles: prometheus.NewDesc("newsmill_fetch_articles_total", "Articles published from the source.", src, nil),
-		fetches:  prometheus.NewDesc("newsmill_fetch_requests_total", "Requests by HTTP status or failure reason.", []string{"source", "status"}, nil),
-		bytes:    prometheus.NewDesc("newsmill_fetch_bytes_total", "Bytes read from the network or disk.", src, nil),
-		last:     prometheus.NewDesc("newsmill_fetch_last_success_timestamp_seconds", "When the last successful poll started.", src, nil),
-		polls:    prometheus.NewDesc("newsmill_fetch_polls_total", "Completed polls of the source.", src, nil),
-	}
-}
-
-// Describe implements prometheus.Collector.
-func (c *FetchCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.failures, c.articles, c.fetches, c.bytes, c.last, c.polls} {
-		ch <- d
-	}
-}
-
-// Collect implements prometheus.Collector.
-func (c *FetchCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, h := range c.f.Health() {
-		ch <- prometheus.MustNewConstMetric(c.failures, prometheus.GaugeValue, float64(h.ConsecutiveFailures), h.ID)
-		ch <- prometheus.MustNewConstMetric(c.articles, prometheus.CounterValue, float64(h.ArticlesFound), h.ID)
-		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.CounterValue, float64(h.Bytes), h.ID)
-		ch <- prometheus.MustNewConstMetric(c.polls, prometheus.CounterValue, float64(h.Polls), h.ID)
-		if !h.LastSuccess.IsZero() {
-			ch <- prometheus.MustNewConstMetric(c.last, prometheus.GaugeValue, float64(h.LastSuccess.Unix()), h.ID)
-		}
-		for status, n := range h.Fetches {
-			ch <- prometheus.MustNewConstMetric(c.fetches, prometheus.CounterValue, float64(n), h.ID, status)
-		}
-	}
 }
