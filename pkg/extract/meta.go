@@ -13,14 +13,14 @@ import (
 
 // meta is what the page declares about itself, before the body is read.
 type meta struct {
-	title, ogTitle, docTitle, ldHeadline string
-	siteName                             string
-	byline                               string
-	canonical                            string
-	lang                                 string
-	description                          string
-	image                                string
-	dates                                []string // declared publication dates, best first
+	ogTitle, docTitle, ldHeadline string
+	siteName                      string
+	byline                        string
+	canonical                     string
+	lang                          string
+	description                   string
+	image                         string
+	dates                         []string // declared publication dates, best first
 }
 
 // readMeta collects the head's meta tags, links and JSON-LD.

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"flag"
-	"fmt"
 	"sort"
 	"testing"
 
@@ -53,7 +52,7 @@ func TestZyteQuality(t *testing.T) {
 	if *worst > 0 {
 		sort.Slice(rows, func(i, j int) bool { return rows[i].f1 < rows[j].f1 })
 		for _, r := range rows[:min(*worst, len(rows))] {
-			t.Log(fmt.Sprintf("%.3f P=%.3f R=%.3f %s %s", r.f1, r.p, r.r, r.id[:12], r.url))
+			t.Logf("%.3f P=%.3f R=%.3f %s %s", r.f1, r.p, r.r, r.id[:12], r.url)
 		}
 	}
 	if s.F1 < zyteF1Floor {
