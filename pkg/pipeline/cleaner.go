@@ -24,6 +24,9 @@ type Cleaner struct {
 	Extract extract.Options
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Removed, when set, is called once per removal with its rule, for
+	// per-rule metrics. It must be safe for concurrent use.
+	Removed func(rule string)
 }
 
 // Handle implements [stage.HandlerFunc]: it decodes the raw article, extracts
@@ -99,6 +102,11 @@ func (c *Cleaner) CleanArticle(ctx context.Context, a *article.Article) error {
 		}
 	}
 	out.Apply(a)
+	if c.Removed != nil {
+		for _, r := range out.Removed {
+			c.Removed(r.Rule)
+		}
+	}
 	a.Raw = nil
 	a.Stamp(article.StageCleaner, nowOr(c.Now))
 	if strings.TrimSpace(a.Text) == "" {

@@ -31,7 +31,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	return wire.RunStageService(ctx, article.StageCleaner, cfg.StageService,
-		func(ctx context.Context, _ *daemon.Deps, _ *natsbus.Bus) (stage.HandlerFunc, func() error, error) {
-			return wire.CleanerHandler(ctx, "", cfg.MaxBodyBytes)
+		func(ctx context.Context, d *daemon.Deps, _ *natsbus.Bus) (stage.HandlerFunc, func() error, error) {
+			return wire.CleanerHandler(ctx, "", cfg.MaxBodyBytes, d.Registry)
 		})
 }

@@ -81,7 +81,7 @@ func Start(ctx context.Context, o Options) (l *Pipeline, err error) {
 	}
 	o.Registry.MustRegister(natsbus.NewLagCollector(l.Bus))
 
-	cleanH, _, err := wire.CleanerHandler(ctx, "", o.MaxBodyBytes)
+	cleanH, _, err := wire.CleanerHandler(ctx, "", o.MaxBodyBytes, o.Registry)
 	if err != nil {
 		return l, err
 	}

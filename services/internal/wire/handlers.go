@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/newsmill/newsmill/pkg/classify"
 	"github.com/newsmill/newsmill/pkg/clean"
 	"github.com/newsmill/newsmill/pkg/dedup"
@@ -15,12 +17,23 @@ import (
 
 func noClose() error { return nil }
 
-// CleanerHandler builds the cleaner stage's handler. Learned templates are
+// CleanerHandler builds the cleaner stage's handler, counting removals per
+// rule on reg (newsmill_clean_removals_total{rule}). Learned templates are
 // kept in memory per process.
-func CleanerHandler(_ context.Context, _ string, maxBodyBytes int64) (stage.HandlerFunc, func() error, error) {
+func CleanerHandler(_ context.Context, _ string, maxBodyBytes int64, reg prometheus.Registerer) (stage.HandlerFunc, func() error, error) {
+	removals := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "newsmill_clean_removals_total",
+		Help: "Text the cleaner removed or moved to a field, by rule.",
+	}, []string{"rule"})
+	if reg != nil {
+		if err := reg.Register(removals); err != nil {
+			return nil, nil, fmt.Errorf("registering cleaner metrics: %w", err)
+		}
+	}
 	c := &pipeline.Cleaner{
 		Clean:   clean.New(clean.Options{Templates: clean.NewMemoryTemplates(0)}),
 		Extract: extract.Options{MaxBytes: maxBodyBytes},
+		Removed: func(rule string) { removals.WithLabelValues(rule).Inc() },
 	}
 	return c.Handle, noClose, nil
 }
