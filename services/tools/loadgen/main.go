@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/newsmill/newsmill/pkg/article"
 	"github.com/newsmill/newsmill/pkg/obs"
@@ -143,7 +144,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 
-	p, err := inproc.Start(ctx, inproc.Options{DataDir: dir, Listen: "127.0.0.1:0", RedisURL: cfg.redisURL, Concurrency: cfg.concurrency, Log: log})
+	reg := prometheus.NewRegistry()
+	p, err := inproc.Start(ctx, inproc.Options{DataDir: dir, Listen: "127.0.0.1:0", RedisURL: cfg.redisURL, Concurrency: cfg.concurrency, Log: log, Registry: reg})
 	if err != nil {
 		return fmt.Errorf("starting the pipeline: %w", err)
 	}
@@ -179,6 +181,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.Concurrency, rep.InFlight, rep.TargetRate = concurrency, cfg.inflight, cfg.rate
 	rep.Corpus = map[string]int{"html": len(corp.html), "text": len(corp.plain)}
 	rep.PeakRSSBytes = peakRSS()
+	// A stage records a message after acking it, a moment after its
+	// output was seen here: give the last ones a bounded moment.
+	for wait := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if rep.Work, err = stageWork(reg, rep.Seconds, concurrency); err != nil {
+			return err
+		}
+		w := rep.Work
+		settled := w["cleaner"].Messages >= res.published &&
+			w["deduplicator"].Messages >= res.published-len(rep.DeadLetters) &&
+			w["classifier"].Messages >= rep.Outcomes["article"]
+		if settled || time.Now().After(wait) {
+			break
+		}
+	}
+	rep.Bottleneck = bottleneck(rep.Work)
 	if cfg.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

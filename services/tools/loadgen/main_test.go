@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -309,5 +311,71 @@ func TestArticleIdentity(t *testing.T) {
 	}
 	if other := newGenerator(corp, 0, 100); other.marker(1) == g.marker(1) {
 		t.Error("two runs share markers: a persistent store would see the second as duplicates")
+	}
+}
+
+// TestRunSettlesEveryArticle runs the tool end to end on an embedded NATS
+// server with the JetStream key-value store: every published article must
+// get an outcome, with its latencies measured.
+func TestRunSettlesEveryArticle(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"-n", "40", "-dup", "0.2", "-pages", "none", "-redis", "", "-json", "-seed", "5", "-timeout", "1m"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	var r Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("decoding report: %v\n%s", err, out.String())
+	}
+	settled := 0
+	for _, n := range r.Outcomes {
+		settled += n
+	}
+	published := 0
+	for _, n := range r.Published {
+		published += n
+	}
+	if published != 40 || settled != 40 || r.Lost != 0 {
+		t.Fatalf("published %d, settled %d, lost %d; want 40, 40, 0", published, settled, r.Lost)
+	}
+	if r.Store != "jetstream-kv" {
+		t.Errorf("store %q, want jetstream-kv", r.Store)
+	}
+	if r.Outcomes["article"] != r.Published[KindOriginal] || r.Outcomes["duplicate"] != r.Published[KindExact]+r.Published[KindNear] {
+		t.Errorf("outcomes %v for published %v: originals and copies should map one to one", r.Outcomes, r.Published)
+	}
+	if r.EndToEnd.Count != r.Outcomes["article"] || r.EndToEnd.P50 <= 0 || r.EndToEnd.Max < r.EndToEnd.P99 {
+		t.Errorf("end-to-end latency %+v for %d articles", r.EndToEnd, r.Outcomes["article"])
+	}
+	for _, h := range hops {
+		if r.Stages[h.name].Count == 0 {
+			t.Errorf("no %s latencies", h.name)
+		}
+	}
+	if w := r.Work["cleaner"]; w.Messages != 40 || r.Bottleneck == "" {
+		t.Errorf("cleaner work %+v, bottleneck %q", w, r.Bottleneck)
+	}
+}
+
+func TestParseFlagsRefusesUnboundedRuns(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		ok   bool
+	}{
+		{name: "defaults", args: nil, ok: true},
+		{name: "duration only", args: []string{"-n", "0", "-duration", "10s"}, ok: true},
+		{name: "neither count nor duration", args: []string{"-n", "0"}},
+		{name: "all duplicates", args: []string{"-dup", "1"}},
+		{name: "no in-flight slots", args: []string{"-inflight", "0"}},
+		{name: "stray argument", args: []string{"extra"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseFlags(tt.args, &bytes.Buffer{})
+			if (err == nil) != tt.ok {
+				t.Errorf("parseFlags(%q) error %v, want ok=%v", tt.args, err, tt.ok)
+			}
+		})
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // percentile returns the p-th percentile (0 < p ≤ 100) of sorted by the
@@ -84,6 +86,11 @@ type Report struct {
 	// Stages holds per-hop latencies: fetcher→cleaner, cleaner→deduplicator,
 	// deduplicator→classifier.
 	Stages map[string]Dist `json:"stages"`
+	// Work is each stage's own time per message (handler and output
+	// publish, from its duration histogram) and how busy its workers were.
+	Work map[string]Work `json:"work"`
+	// Bottleneck is the stage whose workers were busiest.
+	Bottleneck string `json:"bottleneck"`
 	// PeakRSSBytes is the process's VmHWM (0 where unknown).
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
 }
@@ -118,6 +125,13 @@ func writeTable(w io.Writer, r *Report) error {
 	if r.PeakRSSBytes > 0 {
 		p("peak RSS\t%.1f MiB", float64(r.PeakRSSBytes)/(1<<20))
 	}
+	p("")
+	p("stage work\tmessages\tmean ms\tbusy")
+	for _, st := range []string{"cleaner", "deduplicator", "classifier"} {
+		w := r.Work[st]
+		p("%s\t%d\t%.2f\t%.0f %%", st, w.Messages, w.MeanMs, 100*w.Busy)
+	}
+	p("bottleneck\t%s", r.Bottleneck)
 	p("")
 	p("latency (ms)\tcount\tp50\tp90\tp99\tmax")
 	row := func(name string, d Dist) {
@@ -179,4 +193,65 @@ func parseVmHWM(status []byte) int64 {
 		return n
 	}
 	return 0
+}
+
+// Work is one stage's share of the run.
+type Work struct {
+	// Messages settled by the stage.
+	Messages int `json:"messages"`
+	// MeanMs is the mean time the runner spent on one message: handler
+	// plus publishing its outputs, not waiting in the queue.
+	MeanMs float64 `json:"mean_ms"`
+	// Busy is the share of the stage's worker time spent on messages over
+	// the run: total time / (seconds × concurrency). Near 1 the stage is
+	// saturated.
+	Busy float64 `json:"busy"`
+}
+
+// stageWork reads newsmill_stage_duration_seconds from reg.
+func stageWork(reg prometheus.Gatherer, seconds float64, concurrency int) (map[string]Work, error) {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return nil, fmt.Errorf("gathering stage metrics: %w", err)
+	}
+	out := map[string]Work{}
+	sums := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "newsmill_stage_duration_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			st := ""
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "stage" {
+					st = l.GetValue()
+				}
+			}
+			w := out[st]
+			w.Messages += int(m.GetHistogram().GetSampleCount())
+			sums[st] += m.GetHistogram().GetSampleSum()
+			out[st] = w
+		}
+	}
+	for st, w := range out {
+		if w.Messages > 0 {
+			w.MeanMs = math.Round(sums[st]*1e6/float64(w.Messages)) / 1e3
+		}
+		if seconds > 0 && concurrency > 0 {
+			w.Busy = math.Round(sums[st]/(seconds*float64(concurrency))*1e3) / 1e3
+		}
+		out[st] = w
+	}
+	return out, nil
+}
+
+// bottleneck names the stage with the busiest workers ("" when none ran).
+func bottleneck(work map[string]Work) string {
+	best, busy := "", -1.0
+	for _, st := range []string{"cleaner", "deduplicator", "classifier"} {
+		if w, ok := work[st]; ok && w.Busy > busy {
+			best, busy = st, w.Busy
+		}
+	}
+	return best
 }
