@@ -230,13 +230,15 @@ func (g *generator) marker(i int) string {
 }
 
 // markEvery is how often the marker is woven in: after every markEvery-th
-// word of a paragraph. Every shingle of three words that spans a marker is
-// unique to the article, so two variants of one base share about
-// (markEvery-2)/(markEvery+1) of their shingles — an estimated Jaccard
-// similarity near 0.25 for 4, well under the deduplicator's 0.5 — and are
-// both originals. A single inserted sentence would not do: the rest of the
-// page would make every variant a near duplicate of the first.
-const markEvery = 4
+// word. Every shingle of three words that spans a marker is unique to the
+// article, so two variants of one base share about 1 in 4 of their shingles
+// (a 3-gram Jaccard similarity near 0.14, far under the deduplicator's
+// 0.5) and are both originals; and they rarely share an LSH band (about
+// 15 %), so the near-duplicate index does no more work than for unrelated
+// stories. A single inserted sentence would not do: the rest of the page
+// would make every variant a near duplicate of the first. The price is
+// text a third longer than the page's.
+const markEvery = 3
 
 // minMarkWords leaves plain-text lines shorter than this alone, so short
 // chrome lines ("Skip Ribbon Commands") stay as the page had them and the

@@ -88,16 +88,16 @@ func TestMark(t *testing.T) {
 		want  string
 	}{
 		{name: "short line untouched", in: []string{"Skip Ribbon Commands\n"}, want: "Skip Ribbon Commands\n"},
-		{name: "every fourth word", in: []string{"one two three four five six seven eight nine ten\n"},
-			want: "one two three four M five six seven eight M nine ten\n"},
-		{name: "white space kept", in: []string{"one  two\tthree\nfour five six seven eight nine ten"},
-			want: "one  two\tthree\nfour M five six seven eight M nine ten"},
-		{name: "counted across pieces", in: []string{"one two three four five ", "six seven eight nine ", "Sign In", " ten eleven twelve thirteen"},
-			want: "one two three four M five six seven eight M nine Sign In ten eleven twelve M thirteen"},
+		{name: "every third word", in: []string{"one two three four five six seven eight\n"},
+			want: "one two three M four five six M seven eight\n"},
+		{name: "white space kept", in: []string{"one  two\tthree\nfour five six seven"},
+			want: "one  two\tthree M\nfour five six M seven"},
+		{name: "counted across pieces, short ones skipped", in: []string{"one two three four ", "five six seven ", "Sign In", " eight nine ten eleven"},
+			want: "one two three M four five six seven Sign In eight nine M ten eleven"},
 		{name: "scripts without spaces", in: []string{"先日、不正に改造した。報道によると、今回販売された。もちろん、認めていません。"},
-			want: "先日、不正に改造した。報道によると、今回販売された。 M もちろん、認めていません。"},
+			want: "先日、不正に改造した。報道によると、 M 今回販売された。もちろん、認めていません。 M "},
 		{name: "extra goes before the chosen piece", in: []string{"a b", " one two three four five"}, extra: "Edited.",
-			want: "a b Edited.  one two three four M five"},
+			want: "a b Edited.  one two three M four five"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,8 +119,8 @@ func TestWalkHTMLLeavesMarkupAlone(t *testing.T) {
 		`<body><p class="x">one two three four five six seven eight nine ten</p></body></html>`
 	m := &marker{word: "M", minWords: minMarkWords}
 	got := string(walkHTML([]byte(page), func(s string, _ bool) string { return m.mark(s) }))
-	want := strings.Replace(page, `<p class="x">one two three four five`, `<p class="x">one two three four M five`, 1)
-	want = strings.Replace(want, `seven eight nine ten</p>`, `seven eight M nine ten</p>`, 1)
+	want := strings.Replace(page, `<p class="x">one two three four five six seven eight nine ten</p>`,
+		`<p class="x">one two three M four five six M seven eight nine M ten</p>`, 1)
 	if got != want {
 		t.Errorf("markHTML =\n%s\nwant\n%s", got, want)
 	}
@@ -230,7 +230,7 @@ func TestVariantsAreDistinct(t *testing.T) {
 		{name: "plain text", g: newGenerator(corp, 0, 7), n: min(len(corp.plain), 60)},
 		{name: "html", g: newGenerator(corp, 1, 7), n: len(corp.html)},
 	}
-	const maxJaccard = 0.4
+	const maxJaccard = 0.3
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Originals i and j share a base when baseOf picks the same
