@@ -178,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := col.report(res)
 	rep.Store = p.StoreKind
 	rep.GOMAXPROCS, rep.NumCPU = runtime.GOMAXPROCS(0), runtime.NumCPU()
-	rep.Concurrency, rep.InFlight, rep.TargetRate = concurrency, cfg.inflight, cfg.rate
+	rep.Concurrency, rep.InFlight, rep.TargetRate, rep.Seed = concurrency, cfg.inflight, cfg.rate, cfg.seed
 	rep.Corpus = map[string]int{"html": len(corp.html), "text": len(corp.plain)}
 	rep.PeakRSSBytes = peakRSS()
 	// A stage records a message after acking it, a moment after its
@@ -207,7 +207,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	if rep.Lost > 0 {
-		return fmt.Errorf("%d of %d articles got no outcome within %s", rep.Lost, res.published, cfg.timeout)
+		return fmt.Errorf("%d of %d articles got no outcome within %s (ids %s)", rep.Lost, res.published, cfg.timeout, strings.Join(rep.LostIDs, " "))
 	}
 	return nil
 }
@@ -503,6 +503,9 @@ func (c *collector) report(res *runResult) *Report {
 		o, ok := c.got[id]
 		if !ok {
 			r.Lost++
+			if len(r.LostIDs) < 10 {
+				r.LostIDs = append(r.LostIDs, id)
+			}
 			continue
 		}
 		r.Outcomes[o.status]++

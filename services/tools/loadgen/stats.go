@@ -54,13 +54,15 @@ func summarise(ds []time.Duration) Dist {
 
 // Report is what one run measured; -json prints it as is.
 type Report struct {
-	Store       string         `json:"store"`
-	GOMAXPROCS  int            `json:"gomaxprocs"`
-	NumCPU      int            `json:"num_cpu"`
-	Concurrency int            `json:"concurrency"`
-	InFlight    int            `json:"in_flight"`
-	TargetRate  float64        `json:"target_rate"`
-	Corpus      map[string]int `json:"corpus"`
+	Store       string  `json:"store"`
+	GOMAXPROCS  int     `json:"gomaxprocs"`
+	NumCPU      int     `json:"num_cpu"`
+	Concurrency int     `json:"concurrency"`
+	InFlight    int     `json:"in_flight"`
+	TargetRate  float64 `json:"target_rate"`
+	// Seed reproduces the article mix with -seed.
+	Seed   uint64         `json:"seed"`
+	Corpus map[string]int `json:"corpus"`
 	// Published counts the published articles by planned kind.
 	Published map[string]int `json:"published"`
 	// Outcomes counts final outcomes: article, duplicate, dead_letter.
@@ -73,6 +75,8 @@ type Report struct {
 	// one (a redelivery's republish).
 	Repeats int `json:"repeats"`
 	Lost    int `json:"lost"`
+	// LostIDs lists up to ten lost article ids.
+	LostIDs []string `json:"lost_ids,omitempty"`
 	// Seconds from the first publish to the last outcome.
 	Seconds float64 `json:"seconds"`
 	// PublishSeconds is how long publishing took.
@@ -114,7 +118,7 @@ func writeTable(w io.Writer, r *Report) error {
 		rate = strconv.FormatFloat(r.TargetRate, 'f', -1, 64) + "/s"
 	}
 	p("load\tconcurrency %d per stage, at most %d in flight, rate %s", r.Concurrency, r.InFlight, rate)
-	p("corpus\t%s", counts(r.Corpus))
+	p("corpus\t%s (seed %d)", counts(r.Corpus), r.Seed)
 	p("published\t%s in %.2fs", counts(r.Published), r.PublishSeconds)
 	p("outcomes\t%s, lost %d, repeats %d", counts(r.Outcomes), r.Lost, r.Repeats)
 	p("verdicts\t%s", counts(r.Verdicts))
