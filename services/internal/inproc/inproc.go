@@ -25,9 +25,11 @@ import (
 
 // Options configure an in-process pipeline.
 type Options struct {
-	DataDir      string
-	Listen       string
-	RedisURL     string
+	DataDir  string
+	Listen   string
+	RedisURL string
+	// RedisPrefix prefixes the dedup keys (default: the store's own).
+	RedisPrefix  string
 	Concurrency  int
 	MaxBodyBytes int64
 	Log          *zap.Logger
@@ -87,6 +89,9 @@ func Start(ctx context.Context, o Options) (l *Pipeline, err error) {
 	}
 	dc := wire.DefaultDedupConfig()
 	dc.RedisURL = o.RedisURL
+	if o.RedisPrefix != "" {
+		dc.RedisPrefix = o.RedisPrefix
+	}
 	dedupH, kind, closeStore, err := wire.DedupHandler(ctx, dc, l.Bus)
 	if err != nil {
 		return l, err
