@@ -19,6 +19,9 @@ import (
 // Config is the cleaner's configuration.
 type Config struct {
 	wire.StageService `conf:",inline"`
+	// RedisURL holds learned per-source templates shared by every
+	// replica; empty keeps them in memory per replica.
+	RedisURL string `conf:"redis_url" help:"Redis for learned per-source boilerplate (empty: in memory, per replica)"`
 	// MaxBodyBytes caps the HTML a page may have.
 	MaxBodyBytes int64 `conf:"max_body_bytes" help:"largest HTML page accepted, in bytes"`
 }
@@ -32,6 +35,6 @@ func run(ctx context.Context, args []string) error {
 	}
 	return wire.RunStageService(ctx, article.StageCleaner, cfg.StageService,
 		func(ctx context.Context, d *daemon.Deps, _ *natsbus.Bus) (stage.HandlerFunc, func() error, error) {
-			return wire.CleanerHandler(ctx, "", cfg.MaxBodyBytes, d.Registry)
+			return wire.CleanerHandler(ctx, cfg.RedisURL, cfg.MaxBodyBytes, d.Registry)
 		})
 }

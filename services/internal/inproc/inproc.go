@@ -83,10 +83,11 @@ func Start(ctx context.Context, o Options) (l *Pipeline, err error) {
 	}
 	o.Registry.MustRegister(natsbus.NewLagCollector(l.Bus))
 
-	cleanH, _, err := wire.CleanerHandler(ctx, "", o.MaxBodyBytes, o.Registry)
+	cleanH, closeClean, err := wire.CleanerHandler(ctx, o.RedisURL, o.MaxBodyBytes, o.Registry)
 	if err != nil {
 		return l, err
 	}
+	l.closers = append(l.closers, closeClean)
 	dc := wire.DefaultDedupConfig()
 	dc.RedisURL = o.RedisURL
 	if o.RedisPrefix != "" {

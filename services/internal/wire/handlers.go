@@ -12,15 +12,17 @@ import (
 	"github.com/newsmill/newsmill/pkg/extract"
 	"github.com/newsmill/newsmill/pkg/natsbus"
 	"github.com/newsmill/newsmill/pkg/pipeline"
+	"github.com/newsmill/newsmill/pkg/redisstore"
 	"github.com/newsmill/newsmill/pkg/stage"
 )
 
 func noClose() error { return nil }
 
 // CleanerHandler builds the cleaner stage's handler, counting removals per
-// rule on reg (newsmill_clean_removals_total{rule}). Learned templates are
-// kept in memory per process.
-func CleanerHandler(_ context.Context, _ string, maxBodyBytes int64, reg prometheus.Registerer) (stage.HandlerFunc, func() error, error) {
+// rule on reg (newsmill_clean_removals_total{rule}). Learned per-source
+// templates are kept in Redis when redisURL is set, so every replica learns
+// from every page, and in memory per process otherwise.
+func CleanerHandler(ctx context.Context, redisURL string, maxBodyBytes int64, reg prometheus.Registerer) (stage.HandlerFunc, func() error, error) {
 	removals := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "newsmill_clean_removals_total",
 		Help: "Text the cleaner removed or moved to a field, by rule.",
@@ -30,12 +32,21 @@ func CleanerHandler(_ context.Context, _ string, maxBodyBytes int64, reg prometh
 			return nil, nil, fmt.Errorf("registering cleaner metrics: %w", err)
 		}
 	}
+	var templates clean.TemplateStore = clean.NewMemoryTemplates(0)
+	closeFn := noClose
+	if redisURL != "" {
+		client, err := redisstore.Open(ctx, redisURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		templates, closeFn = redisstore.NewTemplates(client), client.Close
+	}
 	c := &pipeline.Cleaner{
-		Clean:   clean.New(clean.Options{Templates: clean.NewMemoryTemplates(0)}),
+		Clean:   clean.New(clean.Options{Templates: templates}),
 		Extract: extract.Options{MaxBytes: maxBodyBytes},
 		Removed: func(rule string) { removals.WithLabelValues(rule).Inc() },
 	}
-	return c.Handle, noClose, nil
+	return c.Handle, closeFn, nil
 }
 
 // DedupHandler builds the deduplicator stage's handler over the store
