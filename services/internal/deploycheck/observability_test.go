@@ -81,7 +81,7 @@ func TestAlertRules(t *testing.T) {
 		{name: "stream at 80 % of max bytes", alert: "NewsmillStreamNearlyFull", metric: "newsmill_stream_max_bytes"},
 		{name: "dead letters", alert: "NewsmillDeadLetters", metric: "newsmill_stage_dead_lettered_total"},
 		{name: "Redis OOM errors", alert: "NewsmillRedisOOM", metric: `reason="store_full"`},
-		{name: "source failing repeatedly", alert: "NewsmillSourceFailing", metric: "newsmill_fetch_source_consecutive_failures"},
+		{name: "source failing repeatedly", alert: "NewsmillSourceFailing", metric: "newsmill_fetch_consecutive_failures"},
 		{name: "service down", alert: "NewsmillServiceDown", metric: "up{"},
 	}
 	for _, r := range required {
