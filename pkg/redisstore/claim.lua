@@ -20,13 +20,14 @@ local touched = {}
 
 local function shard(f, n)
   local a, b = string.byte(f, 1, 2)
-  if a == 0 then
+  if a == 0 or #f < 3 then
     -- A raw (non-hex) id: its leading bytes are not uniform, hash it.
     local x = 0
     for j = 1, #f do x = (x * 31 + string.byte(f, j)) % 65536 end
     return x % n
   end
-  return (a * 256 + b) % n
+  -- Three leading bytes, so more than 65,536 shards are usable.
+  return (a * 65536 + b * 256 + string.byte(f, 3)) % n
 end
 
 -- setnx stores v under f unless either bucket holds f, and returns the key
