@@ -56,7 +56,9 @@ const (
 // Counts live in at most 1,024 bucket values rather than one hash field per
 // line because a field costs about 56 B once a hash outgrows its compact
 // encoding, which every source with a full window does; a bucket entry
-// costs 9 B. The price is CPU and write volume: an observation rewrites
+// costs 9 B. The scrambling and bucketing are part of the stored form:
+// changing them would misread live counts (TestTemplatesStoredForm pins
+// them). The price of buckets is CPU and write volume: an observation rewrites
 // the buckets it touches (see Performance).
 //
 // A page key is the first 8 bytes of the SHA-256 of the page id (the
@@ -91,12 +93,13 @@ const (
 // Measured with BenchmarkTemplatesObserve against a local redis-server
 // with AOF on a loaded 2-core machine, each observation adding a 60-line
 // page and evicting the oldest: about 2,100 observes/s, sequential or from
-// 16 goroutines, as Redis spends about 360-420 µs of CPU per observation —
+// 16 goroutines, as Redis spends about 320-445 µs of CPU per observation —
 // a Redis core sustains roughly 2,500 observations a second, far above a
 // news pipeline's article rate. Each observation appends about 7.9 KB to
 // the AOF (and sends as much to replicas): the rewritten buckets. One field
-// per line cost 165-195 µs and 2.4 KB; 256 larger buckets 223 KB per
-// source but 21.6 KB per observation.
+// per line cost 130-215 µs and 2.4 KB (but 642 KB per source); 256
+// larger buckets 330-510 µs, 223 KB per source and 21.6 KB per
+// observation. CPU figures vary between runs on the shared machine.
 //
 // # Failure
 //

@@ -500,3 +500,75 @@ func BenchmarkTemplatesMemoryPerSource(b *testing.B) {
 	}
 	b.Logf("%d sources, %d observations, used_memory %d → %d", sources, n, before, after)
 }
+
+// TestTemplatesLongPage observes pages of more lines than one Lua call may
+// pass at once and checks every count.
+func TestTemplatesLongPage(t *testing.T) {
+	tests := []struct {
+		name          string
+		lines, shared int
+	}{
+		{name: "20,000 lines, half shared", lines: 20_000, shared: 10_000},
+		{name: "100,000 lines, none shared", lines: 100_000, shared: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, prefix := redistest.Client(t)
+			st := redisstore.NewTemplates(c, redisstore.WithTemplatesPrefix(prefix), redisstore.WithTemplatesWindow(1))
+			page := func(p int) []uint64 {
+				lines := make([]uint64, tt.lines)
+				for i := range lines {
+					lines[i] = uint64(i)
+					if i >= tt.shared {
+						lines[i] |= uint64(p) << 40
+					}
+				}
+				return lines
+			}
+			ctx := context.Background()
+			for p := 1; p <= 3; p++ {
+				got, err := st.Observe(ctx, "src", fmt.Sprint(p), page(p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The window holds one page: every line counts once.
+				if got.Pages != 1 {
+					t.Fatalf("page %d: %d pages in a window of 1", p, got.Pages)
+				}
+				for i, n := range got.Lines {
+					if n != 1 {
+						t.Fatalf("page %d line %d: count %d, want 1", p, i, n)
+					}
+				}
+			}
+			_, counts := tplState(t, c, prefix, "src")
+			if len(counts) != tt.lines {
+				t.Errorf("%d lines counted, want %d", len(counts), tt.lines)
+			}
+		})
+	}
+}
+
+// TestTemplatesStoredForm pins the stored form of a count: a store that
+// changed how lines are scrambled or bucketed would misread the counts
+// that live stores already hold.
+func TestTemplatesStoredForm(t *testing.T) {
+	c, prefix := redistest.Client(t)
+	ctx := context.Background()
+	st := redisstore.NewTemplates(c, redisstore.WithTemplatesPrefix(prefix))
+	for _, p := range []string{"p1", "p2"} {
+		if _, err := st.Observe(ctx, "src", p, []uint64{1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := c.HGetAll(ctx, prefix+"{src}:c").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%x", raw)
+	// SplitMix64 finalizer of 1: 5692161d100b05e5 (computed independently).
+	const want = "map[5602:92161d100b05e50002]"
+	if got != want {
+		t.Errorf("stored count of line 1 on two pages: %s, want %s", got, want)
+	}
+}
