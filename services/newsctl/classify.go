@@ -9,7 +9,6 @@ import (
 
 	"github.com/newsmill/newsmill/pkg/classify"
 	"github.com/newsmill/newsmill/pkg/clean"
-	"github.com/newsmill/newsmill/pkg/obs"
 	"github.com/newsmill/newsmill/pkg/pipeline"
 )
 
@@ -17,24 +16,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fl := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	explain := fl.Bool("explain", false, "show the features that decided the language and topics")
-	allowPrivate := fl.Bool("allow-private", false, "allow URLs on private and loopback addresses")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: newsctl classify [-explain] FILE|URL...")
 		fmt.Fprintln(stderr, "Cleans each input and prints its language, IPTC topics and entities as the classifier does.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	if fl.NArg() == 0 {
-		fl.Usage()
-		return fmt.Errorf("classify: no inputs given")
-	}
-	log, err := obs.NewLoggerTo(stderr, obs.FormatConsole, "error")
-	if err != nil {
-		return err
-	}
-	inputs, err := loadInputs(ctx, fl.Args(), *allowPrivate, log)
+	inputs, err := parseInputs(ctx, fl, args, stderr)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/newsmill/newsmill/pkg/clean"
-	"github.com/newsmill/newsmill/pkg/obs"
 	"github.com/newsmill/newsmill/pkg/pipeline"
 )
 
@@ -17,26 +16,13 @@ func runClean(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fl := flag.NewFlagSet("clean", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	explain := fl.Bool("explain", false, "show what was kept, what was removed and why")
-	asJSON := fl.Bool("json", false, "print one cleaned article per input as a JSON line (the default)")
-	allowPrivate := fl.Bool("allow-private", false, "allow URLs on private and loopback addresses")
+	_ = fl.Bool("json", true, "print one cleaned article per input as a JSON line (the default without -explain)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: newsctl clean [-explain | -json] FILE|URL...")
 		fmt.Fprintln(stderr, "Extracts and cleans each input (HTML or text, charset detected) as the cleaner stage does.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	if fl.NArg() == 0 {
-		fl.Usage()
-		return fmt.Errorf("clean: no inputs given")
-	}
-	_ = asJSON
-	log, err := obs.NewLoggerTo(stderr, obs.FormatConsole, "error")
-	if err != nil {
-		return err
-	}
-	inputs, err := loadInputs(ctx, fl.Args(), *allowPrivate, log)
+	inputs, err := parseInputs(ctx, fl, args, stderr)
 	if err != nil {
 		return err
 	}

@@ -260,22 +260,7 @@ func newCollector() *collector {
 }
 
 func (c *collector) subscribe(nc *nats.Conn) (func(), error) {
-	var subs []*nats.Subscription
-	for _, subj := range []string{article.ArticlesRoot + ".>", article.DuplicateRoot + ".>", article.DLQRoot + ".>"} {
-		s, err := nc.Subscribe(subj, c.handle)
-		if err != nil {
-			return nil, fmt.Errorf("subscribing to %s: %w", subj, err)
-		}
-		subs = append(subs, s)
-	}
-	if err := nc.Flush(); err != nil {
-		return nil, fmt.Errorf("subscribing: %w", err)
-	}
-	return func() {
-		for _, s := range subs {
-			_ = s.Unsubscribe()
-		}
-	}, nil
+	return inproc.SubscribeOutcomes(nc, c.handle)
 }
 
 func (c *collector) handle(m *nats.Msg) {

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"sync"
 
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/pkg/article"
 	"github.com/newsmill/newsmill/pkg/fetch"
+	"github.com/newsmill/newsmill/pkg/obs"
 )
 
 // loaded is one input read the way the fetcher reads it: a raw article, or
@@ -38,6 +41,24 @@ func (c *capture) take() []*article.Article {
 	out := c.arts
 	c.arts = nil
 	return out
+}
+
+// parseInputs adds -allow-private to fl, parses args and reads the FILE|URL
+// inputs they name (see loadInputs). Commands add their own flags first.
+func parseInputs(ctx context.Context, fl *flag.FlagSet, args []string, stderr io.Writer) ([]loaded, error) {
+	allowPrivate := fl.Bool("allow-private", false, "allow URLs on private and loopback addresses")
+	if err := fl.Parse(args); err != nil {
+		return nil, err
+	}
+	if fl.NArg() == 0 {
+		fl.Usage()
+		return nil, fmt.Errorf("%s: no inputs given", fl.Name())
+	}
+	log, err := obs.NewLoggerTo(stderr, obs.FormatConsole, "error")
+	if err != nil {
+		return nil, err
+	}
+	return loadInputs(ctx, fl.Args(), *allowPrivate, log)
 }
 
 // loadInputs reads files, folders or URLs through the fetcher (charset

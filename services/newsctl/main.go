@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/newsmill/newsmill/pkg/natsbus"
 )
 
 // command is one subcommand.
@@ -65,6 +68,21 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
+}
+
+// natsFlag adds the -nats flag every command that talks to a running
+// pipeline takes.
+func natsFlag(fl *flag.FlagSet) *string {
+	return fl.String("nats", envOr("NEWSMILL_NATS_URL", "nats://127.0.0.1:4222"), "NATS server ($NEWSMILL_NATS_URL)")
+}
+
+// connect connects to a running pipeline's NATS server, giving up after 5s.
+func connect(ctx context.Context, url, name string) (*natsbus.Bus, error) {
+	cfg := natsbus.DefaultConfig()
+	cfg.URL, cfg.Name = url, name
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return natsbus.Connect(cctx, cfg, nil)
 }
 
 // envOr returns the environment variable key, or def when it is unset.

@@ -51,7 +51,7 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sub, args := args[0], args[1:]
 	fl := flag.NewFlagSet("sources "+sub, flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	url := fl.String("nats", envOr("NEWSMILL_NATS_URL", "nats://127.0.0.1:4222"), "NATS server ($NEWSMILL_NATS_URL)")
+	url := natsFlag(fl)
 	var src fetch.Source
 	headers := headerFlags{}
 	var file string
@@ -73,11 +73,7 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	cfg := natsbus.DefaultConfig()
-	cfg.URL, cfg.Name = *url, "newsctl-sources"
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	bus, err := natsbus.Connect(cctx, cfg, nil)
+	bus, err := connect(ctx, *url, "newsctl-sources")
 	if err != nil {
 		return err
 	}

@@ -14,16 +14,12 @@ import (
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("stats", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	url := fl.String("nats", envOr("NEWSMILL_NATS_URL", "nats://127.0.0.1:4222"), "NATS server ($NEWSMILL_NATS_URL)")
+	url := natsFlag(fl)
 	interval := fl.Duration("interval", 2*time.Second, "time between the two samples rates are computed from")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	cfg := natsbus.DefaultConfig()
-	cfg.URL, cfg.Name = *url, "newsctl-stats"
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	bus, err := natsbus.Connect(cctx, cfg, nil)
+	bus, err := connect(ctx, *url, "newsctl-stats")
 	if err != nil {
 		return err
 	}

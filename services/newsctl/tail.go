@@ -16,7 +16,7 @@ import (
 func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("tail", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	url := fl.String("nats", envOr("NEWSMILL_NATS_URL", "nats://127.0.0.1:4222"), "NATS server ($NEWSMILL_NATS_URL)")
+	url := natsFlag(fl)
 	all := fl.Bool("all", false, "replay the stream from its start instead of following new articles")
 	asJSON := fl.Bool("json", false, "print each article as a JSON line")
 	fl.Usage = func() {
@@ -30,11 +30,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fl.NArg() > 0 {
 		subject = fl.Arg(0)
 	}
-	cfg := natsbus.DefaultConfig()
-	cfg.URL, cfg.Name = *url, "newsctl-tail"
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	bus, err := natsbus.Connect(cctx, cfg, nil)
+	bus, err := connect(ctx, *url, "newsctl-tail")
 	if err != nil {
 		return err
 	}

@@ -393,26 +393,7 @@ func (c *collector) expect(id string) {
 }
 
 func (c *collector) subscribe(nc *nats.Conn) (func(), error) {
-	var subs []*nats.Subscription
-	for _, subj := range []string{article.ArticlesRoot + ".>", article.DuplicateRoot + ".>", article.DLQRoot + ".>"} {
-		s, err := nc.Subscribe(subj, c.handle)
-		if err != nil {
-			return nil, fmt.Errorf("subscribing to %s: %w", subj, err)
-		}
-		// Never drop an outcome for being slow to read it.
-		if err := s.SetPendingLimits(-1, -1); err != nil {
-			return nil, fmt.Errorf("subscribing to %s: %w", subj, err)
-		}
-		subs = append(subs, s)
-	}
-	if err := nc.Flush(); err != nil {
-		return nil, fmt.Errorf("subscribing: %w", err)
-	}
-	return func() {
-		for _, s := range subs {
-			_ = s.Unsubscribe()
-		}
-	}, nil
+	return inproc.SubscribeOutcomes(nc, c.handle)
 }
 
 // handle decodes one outcome message: only the id, the stamps and the
