@@ -7,8 +7,7 @@
 //
 // It is the only package besides its test helper (redistest) that imports
 // go-redis; it imports the packages whose interfaces it implements (dedup,
-// clean, fetch) and
-// must not import NATS or the stage runner.
+// clean, fetch) and must not import NATS or the stage runner.
 //
 // # Layout
 //
