@@ -1,6 +1,8 @@
 package fetch
 
 import (
+	"context"
+	"errors"
 	"sort"
 	"sync"
 	"time"
@@ -64,7 +66,12 @@ func (b *healthBook) get(src Source) *SourceHealth {
 func (b *healthBook) record(src Source, start, end time.Time, st Stats, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	h := b.get(src)
+	// The poll's copy of the source may be stale (paused or edited while
+	// it ran): it only creates the entry, never overwrites it.
+	h, ok := b.sources[src.ID]
+	if !ok {
+		h = b.get(src)
+	}
 	h.Polls++
 	h.LastFetch = start
 	h.LastDuration = end.Sub(start)
@@ -81,6 +88,11 @@ func (b *healthBook) record(src Source, start, end time.Time, st Stats, err erro
 			h.PagesFailed = make(map[string]int64)
 		}
 		h.PagesFailed[k] += int64(n)
+	}
+	if errors.Is(err, context.Canceled) {
+		// Stopped by a pause, a removal or shutdown: not the source's
+		// failure, and no reason to back off.
+		return
 	}
 	if err != nil {
 		h.LastError, h.LastReason = err.Error(), Reason(err)
