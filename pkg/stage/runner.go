@@ -129,9 +129,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	if firstErr != nil {
-		_ = r.In.Stop()
-	}
+	// Stop again, synchronously: the AfterFunc above may still be running,
+	// and the source must be quiet before the caller closes the connection.
+	_ = r.In.Stop()
 	return firstErr
 }
 
