@@ -20,6 +20,7 @@ import (
 
 	"github.com/newsmill/newsmill/pkg/article"
 	"github.com/newsmill/newsmill/pkg/fetch"
+	"github.com/newsmill/newsmill/pkg/natsbus"
 	"github.com/newsmill/newsmill/pkg/obs"
 	"github.com/newsmill/newsmill/pkg/pipeline"
 	"github.com/newsmill/newsmill/pkg/samples"
@@ -89,6 +90,10 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "newsmill up: NATS %s (JetStream in %s), dedup store: %s, %d sources\n",
 		l.URL(), *dataDir, l.StoreKind, len(sources))
 	fmt.Fprintf(stderr, "follow articles: newsctl tail -nats %s    add a feed: newsctl sources add -nats %s -id ID -kind feed -url URL\n", l.URL(), l.URL())
+
+	if n := delivered(ctx, l); n > 0 {
+		fmt.Fprintf(stderr, "%d articles were delivered by earlier runs; pages already delivered are not printed again (replay: newsctl tail -all -nats %s)\n", n, l.URL())
+	}
 
 	printed := make(chan struct{}, 1024)
 	sub, err := l.Bus.Conn().Subscribe(article.ArticlesRoot+".>", func(m *nats.Msg) {
@@ -200,4 +205,18 @@ func writeSamples(dir string) error {
 		}
 		return os.WriteFile(dst, b, 0o644)
 	})
+}
+
+// delivered returns how many articles the ARTICLES stream holds.
+func delivered(ctx context.Context, l *inproc.Pipeline) uint64 {
+	stats, err := l.Bus.Stats(ctx)
+	if err != nil {
+		return 0
+	}
+	for _, s := range stats {
+		if s.Stream == natsbus.StreamArticles {
+			return s.Messages
+		}
+	}
+	return 0
 }
