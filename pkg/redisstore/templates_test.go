@@ -306,7 +306,7 @@ func TestTemplatesFullRedis(t *testing.T) {
 	srv := redistest.StartServer(t)
 	c := srv.Client(t)
 	ctx := context.Background()
-	used, err := tplUsedMemory(ctx, c)
+	used, err := usedMemory(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,42 +329,6 @@ func TestTemplatesFullRedis(t *testing.T) {
 	if pages != n-1 {
 		t.Errorf("%d pages stored after %d accepted observations: the refused one left state behind", pages, n-1)
 	}
-}
-
-func tplUsedMemory(ctx context.Context, c *redis.Client) (int64, error) {
-	info, err := c.Info(ctx, "memory").Result()
-	if err != nil {
-		return 0, fmt.Errorf("reading INFO memory: %w", err)
-	}
-	for line := range strings.SplitSeq(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
-			var n int64
-			_, err := fmt.Sscan(v, &n)
-			return n, err
-		}
-	}
-	return 0, errors.New("reading INFO memory: no used_memory")
-}
-
-func tplRedisCPU(b *testing.B, c *redis.Client) float64 {
-	b.Helper()
-	info, err := c.Info(context.Background(), "cpu").Result()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var total float64
-	for line := range strings.SplitSeq(info, "\r\n") {
-		for _, k := range []string{"used_cpu_sys:", "used_cpu_user:"} {
-			if v, ok := strings.CutPrefix(line, k); ok {
-				var f float64
-				if _, err := fmt.Sscan(v, &f); err != nil {
-					b.Fatal(err)
-				}
-				total += f
-			}
-		}
-	}
-	return total
 }
 
 // tplAOFSize returns the size of the server's append-only file, which
@@ -412,7 +376,7 @@ func BenchmarkTemplatesObserve(b *testing.B) {
 		}
 	}
 	report := func(b *testing.B, cpu float64, aof int64, n int) {
-		used := tplRedisCPU(b, mon) - cpu
+		used := redisCPU(b, mon) - cpu
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "observes/s")
 		if n > 0 && used > 0 {
 			b.ReportMetric(used*1e6/float64(n), "redis-cpu-µs/observe")
@@ -423,7 +387,7 @@ func BenchmarkTemplatesObserve(b *testing.B) {
 	}
 	b.Run("sequential", func(b *testing.B) {
 		st := redisstore.NewTemplates(srv.Client(b))
-		cpu, aof := tplRedisCPU(b, mon), tplAOFSize(b, mon)
+		cpu, aof := redisCPU(b, mon), tplAOFSize(b, mon)
 		count := 0
 		for b.Loop() {
 			n := int(next.Add(1))
@@ -439,7 +403,7 @@ func BenchmarkTemplatesObserve(b *testing.B) {
 		defer c.Close()
 		st := redisstore.NewTemplates(c)
 		b.SetParallelism(8)
-		cpu, aof := tplRedisCPU(b, mon), tplAOFSize(b, mon)
+		cpu, aof := redisCPU(b, mon), tplAOFSize(b, mon)
 		var count atomic.Int64
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -464,7 +428,7 @@ func BenchmarkTemplatesMemoryPerSource(b *testing.B) {
 	srv := redistest.StartServer(b)
 	c := srv.Client(b)
 	ctx := context.Background()
-	before, err := tplUsedMemory(ctx, c)
+	before, err := usedMemory(ctx, c)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -480,7 +444,7 @@ func BenchmarkTemplatesMemoryPerSource(b *testing.B) {
 			}
 		}
 	}
-	after, err := tplUsedMemory(ctx, c)
+	after, err := usedMemory(ctx, c)
 	if err != nil {
 		b.Fatal(err)
 	}
