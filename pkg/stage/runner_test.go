@@ -2,6 +2,7 @@ package stage_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,11 +54,11 @@ func (e *env) bus() *natsbus.Bus {
 // publishRaw puts n raw articles (or the given bodies) on news.raw.test.
 func publishRaw(t *testing.T, b *natsbus.Bus, bodies ...[]byte) {
 	t.Helper()
-	for i, body := range bodies {
+	for _, body := range bodies {
 		err := b.Sink().Publish(context.Background(), stage.Output{
 			Subject: article.Raw("test"),
 			Data:    body,
-			MsgID:   fmt.Sprintf("test:%d", i),
+			MsgID:   fmt.Sprintf("test:%x", sha256.Sum256(body)),
 		})
 		if err != nil {
 			t.Fatal(err)
