@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsmill/newsmill/pkg/article"
@@ -101,4 +102,85 @@ func BenchmarkKVStoreClaim(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checks/s")
+}
+
+// syncAlwaysKVStore opens a store on an embedded server that fsyncs every
+// JetStream write before acknowledging it, as the product ships.
+func syncAlwaysKVStore(b *testing.B) *natsbus.KVStore {
+	b.Helper()
+	opts := natstest.Options(b.TempDir())
+	opts.SyncAlways = true
+	_, url := natstest.StartWith(b, opts)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := natsbus.NewKVStore(context.Background(), js, "dedup", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// benchClaim is the i-th claim of a benchmark: a new id and hash, a URL
+// and eight bands of its own, like a new article.
+func benchClaim(i int64) dedup.Claim {
+	c := dedup.Claim{
+		ID:     fmt.Sprintf("%032x", i),
+		Hash:   storetest.Hash(fmt.Sprint(i)),
+		URL:    storetest.Hash(fmt.Sprint("url", i)),
+		TTL:    time.Hour,
+		Sketch: make([]byte, 56),
+	}
+	for j := range 8 {
+		c.Bands = append(c.Bands, uint64(i)<<8|uint64(j))
+	}
+	return c
+}
+
+// BenchmarkKVStoreClaimSyncAlways measures new-article claims against a
+// server with SyncAlways, one at a time and from 8 goroutines per CPU
+// (racing claims, as several deduplicator workers make them), reporting
+// ms/claim and claims/s.
+func BenchmarkKVStoreClaimSyncAlways(b *testing.B) {
+	tests := []struct {
+		name        string
+		parallelism int
+	}{
+		{name: "serial", parallelism: 0},
+		{name: "parallel8", parallelism: 8},
+	}
+	for _, tc := range tests {
+		b.Run(tc.name, func(b *testing.B) {
+			s := syncAlwaysKVStore(b)
+			ctx := context.Background()
+			var n atomic.Int64
+			if tc.parallelism == 0 {
+				for b.Loop() {
+					if _, err := s.Claim(ctx, benchClaim(n.Add(1))); err != nil {
+						b.Fatal(err)
+					}
+				}
+			} else {
+				b.SetParallelism(tc.parallelism)
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := s.Claim(ctx, benchClaim(n.Add(1))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			sec := b.Elapsed().Seconds()
+			b.ReportMetric(sec*1000/float64(b.N), "ms/claim")
+			b.ReportMetric(float64(b.N)/sec, "claims/s")
+		})
+	}
 }
