@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,7 +17,7 @@ import (
 // KVStore is a dedup.Store in a JetStream key-value bucket, for a pipeline
 // that runs without Redis (`newsctl up`, one small host). It keeps the same
 // guarantees as the Redis store with compare-and-set writes instead of a
-// script, at the cost of several round trips per claim:
+// script:
 //
 //   - x.<hash hex>: the owner id of a content or URL hash, written with
 //     Create, so exactly one of racing claims takes it;
@@ -28,7 +29,16 @@ import (
 //
 // A claim appends its id to its bands before creating its id record and
 // reads the bands again afterwards, so of two racing claims the one with
-// the larger sequence number always sees the other. Every key is forgotten
+// the larger sequence number always sees the other.
+//
+// A claim runs in five steps, each issuing its round trips at once so the
+// server takes them back to back: read every key it touches; append to the
+// bands and take the exact keys; write the id record; read the bands
+// again; read the candidates' records. Only writes that change something
+// are made: a redelivery writes nothing, and a hash or URL already held is
+// not written again. Under a server that syncs every write to disk the
+// writes dominate: a new article costs its bands plus three (id record,
+// hash, URL); a duplicate of a known hash one fewer. Every key is forgotten
 // ttl after its last write (the bucket's TTL; Claim.TTL is not used). It is
 // safe for concurrent use by many processes sharing the bucket.
 type KVStore struct {
@@ -71,31 +81,98 @@ func (s *KVStore) Claim(ctx context.Context, c dedup.Claim) (dedup.Prior, error)
 	if err := ctx.Err(); err != nil {
 		return p, fmt.Errorf("claiming %s in kv: %w", c.ID, err)
 	}
-	bandKeys := make([]string, len(c.Bands))
-	for i, b := range c.Bands {
-		var buf [8]byte
-		binary.BigEndian.PutUint64(buf[:], b)
-		bandKeys[i] = "b." + hex.EncodeToString(buf[:])
-		if err := s.appendBand(ctx, bandKeys[i], c.ID); err != nil {
-			return p, fmt.Errorf("claiming %s in kv: %w", c.ID, err)
-		}
-	}
-	if err := s.claimID(ctx, c, &p); err != nil {
-		return p, fmt.Errorf("claiming %s in kv: %w", c.ID, err)
-	}
-	var err error
-	if p.Owner, err = s.claimKey(ctx, "x."+hex.EncodeToString(c.Hash[:]), c.ID); err != nil {
-		return p, fmt.Errorf("claiming %s in kv: %w", c.ID, err)
-	}
-	if c.URL != ([16]byte{}) {
-		if p.URLOwner, err = s.claimKey(ctx, "x."+hex.EncodeToString(c.URL[:]), c.ID); err != nil {
-			return p, fmt.Errorf("claiming %s in kv: %w", c.ID, err)
-		}
-	}
-	if p.Candidates, err = s.candidates(ctx, bandKeys, c.ID); err != nil {
+	p, err := s.claim(ctx, c)
+	if err != nil {
 		return p, fmt.Errorf("claiming %s in kv: %w", c.ID, err)
 	}
 	return p, nil
+}
+
+// kvBandKey is the key of an LSH band.
+func kvBandKey(b uint64) string {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], b)
+	return "b." + hex.EncodeToString(buf[:])
+}
+
+func (s *KVStore) claim(ctx context.Context, c dedup.Claim) (dedup.Prior, error) {
+	var p dedup.Prior
+	idKey := kvIDKey(c.ID)
+	hashKey := "x." + hex.EncodeToString(c.Hash[:])
+	urlKey := ""
+	if c.URL != ([16]byte{}) {
+		urlKey = "x." + hex.EncodeToString(c.URL[:])
+	}
+	var bandKeys []string
+	inBands := make(map[string]bool, len(c.Bands))
+	for _, b := range c.Bands {
+		if k := kvBandKey(b); !inBands[k] {
+			inBands[k] = true
+			bandKeys = append(bandKeys, k)
+		}
+	}
+
+	// 1. Read everything the claim touches.
+	keys := append([]string{idKey, hashKey, urlKey}, bandKeys...)
+	if urlKey == "" {
+		keys[2] = hashKey // read twice, used once
+	}
+	read, err := s.getAll(ctx, keys)
+	if err != nil {
+		return p, err
+	}
+
+	// 2. Append to the bands and take the exact keys. The id record must
+	// wait for the bands (see KVStore); the exact keys need not, but
+	// taking them here keeps the claim at three sequential write steps.
+	errs := make([]error, len(bandKeys)+2)
+	var wg sync.WaitGroup
+	for i, key := range bandKeys {
+		wg.Go(func() { errs[i] = s.appendBand(ctx, key, c.ID, read[3+i]) })
+	}
+	wg.Go(func() { p.Owner, errs[len(bandKeys)] = s.claimKey(ctx, hashKey, c.ID, read[1]) })
+	if urlKey != "" && urlKey != hashKey {
+		wg.Go(func() { p.URLOwner, errs[len(bandKeys)+1] = s.claimKey(ctx, urlKey, c.ID, read[2]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return p, err
+	}
+	if urlKey == hashKey {
+		p.URLOwner = p.Owner // one key for both
+	}
+
+	// 3. The id record.
+	if err := s.claimID(ctx, c, &p, read[0]); err != nil {
+		return p, err
+	}
+
+	// 4 and 5. The bands again, and the records of the ids under them.
+	if p.Candidates, err = s.candidates(ctx, bandKeys, c.ID); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// getAll reads keys at once; an absent key gives a nil entry.
+func (s *KVStore) getAll(ctx context.Context, keys []string) ([]jetstream.KeyValueEntry, error) {
+	out := make([]jetstream.KeyValueEntry, len(keys))
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Go(func() {
+			e, err := s.kv.Get(ctx, k)
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				return
+			}
+			out[i], errs[i] = e, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("reading keys: %w", err)
+	}
+	return out, nil
 }
 
 func kvIDKey(id string) string { return "i." + hex.EncodeToString([]byte(id)) }
@@ -125,11 +202,12 @@ func kvParseRecord(e jetstream.KeyValueEntry) (hash [16]byte, rev int, seq uint6
 }
 
 // claimID creates or updates the id record and fills p's Existed,
-// PrevHash, Seq and Revision.
-func (s *KVStore) claimID(ctx context.Context, c dedup.Claim, p *dedup.Prior) error {
+// PrevHash, Seq and Revision. The first attempt decides on read, the
+// record as read before (nil: absent); a conflict reads it again.
+func (s *KVStore) claimID(ctx context.Context, c dedup.Claim, p *dedup.Prior, read jetstream.KeyValueEntry) error {
 	key := kvIDKey(c.ID)
-	for range kvMaxRetries {
-		e, err := s.kv.Get(ctx, key)
+	for attempt := range kvMaxRetries {
+		e, err := s.entry(ctx, key, attempt, read)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			rev, err := s.kv.Create(ctx, key, kvRecord(c.Hash, 0, 0, c.Sketch))
 			if errors.Is(err, jetstream.ErrKeyExists) {
@@ -167,8 +245,12 @@ func (s *KVStore) claimID(ctx context.Context, c dedup.Claim, p *dedup.Prior) er
 }
 
 // claimKey makes id the owner of key unless another holds it, and returns
-// the owner before the claim ("" when it took it).
-func (s *KVStore) claimKey(ctx context.Context, key, id string) (string, error) {
+// the owner before the claim ("" when it took it). A key read as held
+// (read not nil) is not written.
+func (s *KVStore) claimKey(ctx context.Context, key, id string, read jetstream.KeyValueEntry) (string, error) {
+	if read != nil {
+		return string(read.Value()), nil
+	}
 	for range kvMaxRetries {
 		_, err := s.kv.Create(ctx, key, []byte(id))
 		if err == nil {
@@ -190,11 +272,12 @@ func (s *KVStore) claimKey(ctx context.Context, key, id string) (string, error) 
 }
 
 // appendBand adds id to the ids under a band key, once, unless the band is
-// full.
-func (s *KVStore) appendBand(ctx context.Context, key, id string) error {
+// full. The first attempt decides on read, the band as read before (nil:
+// absent); a conflict reads it again.
+func (s *KVStore) appendBand(ctx context.Context, key, id string, read jetstream.KeyValueEntry) error {
 	entry := append([]byte{byte(len(id))}, id...)
-	for range kvMaxRetries {
-		e, err := s.kv.Get(ctx, key)
+	for attempt := range kvMaxRetries {
+		e, err := s.entry(ctx, key, attempt, read)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			_, err := s.kv.Create(ctx, key, entry)
 			if errors.Is(err, jetstream.ErrKeyExists) {
@@ -224,36 +307,59 @@ func (s *KVStore) appendBand(ctx context.Context, key, id string) error {
 	return fmt.Errorf("updating band: %d conflicting writers", kvMaxRetries)
 }
 
-// candidates reads the bands again and the records of the ids under them.
+// entry returns read on a first attempt (nil read: ErrKeyNotFound) and
+// reads key afresh on later ones.
+func (s *KVStore) entry(ctx context.Context, key string, attempt int, read jetstream.KeyValueEntry) (jetstream.KeyValueEntry, error) {
+	if attempt > 0 {
+		return s.kv.Get(ctx, key)
+	}
+	if read == nil {
+		return nil, jetstream.ErrKeyNotFound
+	}
+	return read, nil
+}
+
+// candidates reads the bands again and the records of the ids under them,
+// each step at once.
 func (s *KVStore) candidates(ctx context.Context, bandKeys []string, self string) ([]dedup.Candidate, error) {
+	if len(bandKeys) == 0 {
+		return nil, nil
+	}
+	bands, err := s.getAll(ctx, bandKeys)
+	if err != nil {
+		return nil, fmt.Errorf("reading bands: %w", err)
+	}
 	seen := map[string]bool{self: true}
-	var out []dedup.Candidate
-	for _, key := range bandKeys {
-		e, err := s.kv.Get(ctx, key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
+	var ids, keys []string
+	for _, e := range bands {
+		if e == nil {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("reading band: %w", err)
-		}
 		for _, id := range kvBandIDs(e.Value()) {
-			if seen[id] {
-				continue
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+				keys = append(keys, kvIDKey(id))
 			}
-			seen[id] = true
-			re, err := s.kv.Get(ctx, kvIDKey(id))
-			if errors.Is(err, jetstream.ErrKeyNotFound) {
-				continue // expired, or claimed just now and not yet recorded
-			}
-			if err != nil {
-				return nil, fmt.Errorf("reading candidate record: %w", err)
-			}
-			h, _, seq, sk, err := kvParseRecord(re)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, dedup.Candidate{ID: id, Hash: h, Seq: seq, Sketch: sk})
 		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	records, err := s.getAll(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("reading candidate records: %w", err)
+	}
+	var out []dedup.Candidate
+	for i, e := range records {
+		if e == nil {
+			continue // expired, or claimed just now and not yet recorded
+		}
+		h, _, seq, sk, err := kvParseRecord(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dedup.Candidate{ID: ids[i], Hash: h, Seq: seq, Sketch: sk})
 	}
 	return out, nil
 }

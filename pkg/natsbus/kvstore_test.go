@@ -184,3 +184,57 @@ func BenchmarkKVStoreClaimSyncAlways(b *testing.B) {
 		})
 	}
 }
+
+// TestKVStoreWritesOnlyChanges counts the bucket's writes per claim: a
+// redelivery writes nothing, and a key already holding what a claim would
+// write is not written again.
+func TestKVStoreWritesOnlyChanges(t *testing.T) {
+	js := kvJetStream(t)
+	ctx := context.Background()
+	s, err := natsbus.NewKVStore(ctx, js, "dedup", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastSeq := func() uint64 {
+		t.Helper()
+		st, err := js.Stream(ctx, "KV_dedup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.LastSeq
+	}
+	withURL := func(c dedup.Claim, url string) dedup.Claim {
+		c.URL = storetest.Hash(url)
+		return c
+	}
+	claim := func(id, content string, bands ...uint64) dedup.Claim {
+		return dedup.Claim{ID: storetest.ID(id), Hash: storetest.Hash(content), Bands: bands, Sketch: []byte(content), TTL: time.Hour}
+	}
+	tests := []struct {
+		name   string
+		claim  dedup.Claim
+		writes uint64
+	}{
+		{name: "new article", claim: withURL(claim("a", "text a", 1, 2, 3), "u/a"), writes: 6},
+		{name: "redelivery", claim: withURL(claim("a", "text a", 1, 2, 3), "u/a"), writes: 0},
+		{name: "copy under a new id", claim: claim("b", "text a", 1, 2, 3), writes: 4},
+		{name: "repeated band", claim: claim("c", "text c", 7, 7), writes: 3},
+		{name: "update", claim: withURL(claim("a", "text a2", 1, 2, 4), "u/a"), writes: 3},
+		{name: "update redelivered", claim: withURL(claim("a", "text a2", 1, 2, 4), "u/a"), writes: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := lastSeq()
+			if _, err := s.Claim(ctx, tc.claim); err != nil {
+				t.Fatal(err)
+			}
+			if got := lastSeq() - before; got != tc.writes {
+				t.Fatalf("%d writes, want %d", got, tc.writes)
+			}
+		})
+	}
+}
