@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -224,11 +225,15 @@ func (r *Runner) deadLetter(ctx context.Context, msg *Message, reason string, ca
 	if err != nil {
 		return fmt.Errorf("encoding dead letter: %w", err)
 	}
+	// The same message dead-lettered twice (a crash after the DLQ publish)
+	// is stored once; the same payload published again as a new message (a
+	// replay) gets its own dead letter: the input's stream sequence is part
+	// of the id.
 	sum := sha256.Sum256(append([]byte(msg.Subject+"\x00"), msg.Data...))
 	return r.DLQ.Publish(ctx, Output{
 		Subject: article.DLQ(r.Stage),
 		Data:    data,
-		MsgID:   article.MsgID("dlq."+r.Stage, hex.EncodeToString(sum[:16]), reason),
+		MsgID:   article.MsgID("dlq."+r.Stage, hex.EncodeToString(sum[:16]), strconv.FormatUint(msg.Sequence, 10)),
 	})
 }
 

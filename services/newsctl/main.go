@@ -29,6 +29,7 @@ func commands() []command {
 		{"ingest", "run files through the pipeline and print one JSON line per input", runIngest},
 		{"stats", "print queue depth and rates per stage", runStats},
 		{"sources", "list, show, add, pause, resume or remove sources (live, no restart)", runSources},
+		{"replay", "republish dead-lettered messages so their stage tries them again", runReplay},
 		{"tail", "follow classified articles (subject filter, e.g. news.articles.vi.>)", runTail},
 		{"clean", "extract and clean files or URLs; -explain shows what was removed and why", runClean},
 		{"classify", "language, topics and entities of files or URLs; -explain shows why", runClassify},
