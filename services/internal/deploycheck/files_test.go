@@ -35,7 +35,7 @@ var pipeline = []struct {
 	sourcesFile bool
 }{
 	{name: "fetcher", needsRedis: true, sourcesFile: true},
-	{name: "cleaner", consumes: true},
+	{name: "cleaner", needsRedis: true, consumes: true},
 	{name: "deduplicator", needsRedis: true, consumes: true},
 	{name: "classifier", consumes: true},
 }
