@@ -15,26 +15,26 @@ import (
 // field means its default (see [DefaultConfig]).
 type Config struct {
 	// URL of the NATS server(s), comma-separated.
-	URL string `conf:"nats_url"`
+	URL string `conf:"nats_url" help:"NATS server URL(s), comma-separated"`
 	// Name is the client connection name shown by the server.
 	Name string `conf:"-"`
 	// StreamMaxAge is how long messages stay in each stream (replay window).
-	StreamMaxAge time.Duration `conf:"stream_max_age"`
+	StreamMaxAge time.Duration `conf:"stream_max_age" help:"how long each stream keeps messages (replay window)"`
 	// StreamMaxBytes caps each stream's size. Input streams refuse new
 	// messages when full (publishers retry); output streams drop the oldest.
-	StreamMaxBytes int64 `conf:"stream_max_bytes"`
+	StreamMaxBytes int64 `conf:"stream_max_bytes" help:"size cap of each stream in bytes; input streams refuse new messages when full"`
 	// StreamReplicas is 1 for a single server (run it with sync_interval:
 	// always) and 3 for a cluster.
-	StreamReplicas int `conf:"stream_replicas"`
+	StreamReplicas int `conf:"stream_replicas" help:"stream replicas: 1 on a single server (sync_interval always), 3 in a cluster"`
 	// DuplicateWindow is how long a Nats-Msg-Id is remembered: a republish
 	// after a crash within it is dropped. Keep it longer than the outages
 	// you expect to survive.
-	DuplicateWindow time.Duration `conf:"duplicate_window"`
+	DuplicateWindow time.Duration `conf:"duplicate_window" help:"how long a Nats-Msg-Id is remembered; longer than the outages to survive"`
 	// MaxMsgSize caps one message in the streams (the server's max_payload
 	// must allow it).
 	MaxMsgSize int32 `conf:"-"`
 	// AckWait is how long the server waits for an ack before redelivering.
-	AckWait time.Duration `conf:"ack_wait"`
+	AckWait time.Duration `conf:"ack_wait" help:"redelivery timeout of an unacknowledged message"`
 	// MaxDeliver is the server-side delivery cap; keep it above the
 	// runner's own MaxDeliver so the runner dead-letters first.
 	MaxDeliver int `conf:"-"`
