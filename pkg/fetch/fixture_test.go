@@ -46,7 +46,7 @@ var gzipBomb = sync.OnceValue(func() []byte {
 func newSite(t testing.TB) *site {
 	t.Helper()
 	s := &site{hits: make(map[string]int), delay: make(chan struct{}), bomb: gzipBomb()}
-	vi, err := os.ReadFile("testdata/vi-windows-1258.html")
+	vi, err := os.ReadFile("../charset/testdata/vi-windows-1258.html")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func FuzzListingLinks(f *testing.F) {
 }
 
 func FuzzScanHead(f *testing.F) {
-	vi, err := os.ReadFile("testdata/vi-windows-1258.html")
+	vi, err := os.ReadFile("../charset/testdata/vi-windows-1258.html")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -372,7 +372,7 @@ func TestPollFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	vi, err := os.ReadFile("testdata/vi-windows-1258.html")
+	vi, err := os.ReadFile("../charset/testdata/vi-windows-1258.html")
 	if err != nil {
 		t.Fatal(err)
 	}

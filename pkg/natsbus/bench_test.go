@@ -147,20 +147,5 @@ func BenchmarkSourceNext(b *testing.B) {
 // their acks.
 func fill(b *testing.B, js jetstream.JetStream, data []byte, sent *int) {
 	b.Helper()
-	futures := make([]jetstream.PubAckFuture, 0, sourceBatch)
-	for range sourceBatch {
-		*sent++
-		f, err := js.PublishAsync(article.Raw("bench"), data, jetstream.WithMsgID(fmt.Sprint("fill:", *sent)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		futures = append(futures, f)
-	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			b.Fatal(err)
-		}
-	}
+	natstest.PublishBatch(b, js, article.Raw("bench"), data, sourceBatch, "fill:", sent)
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsmill/newsmill/pkg/article"
 	"github.com/newsmill/newsmill/pkg/natsbus"
@@ -92,22 +91,7 @@ func BenchmarkRunner(b *testing.B) {
 			runtime.ReadMemStats(&ms0)
 			b.ReportAllocs()
 			for b.Loop() {
-				futures := make([]jetstream.PubAckFuture, 0, benchBatch)
-				for range benchBatch {
-					sent++
-					f, err := js.PublishAsync(article.Raw("bench"), payload, jetstream.WithMsgID(fmt.Sprint("in:", sent)))
-					if err != nil {
-						b.Fatal(err)
-					}
-					futures = append(futures, f)
-				}
-				for _, f := range futures {
-					select {
-					case <-f.Ok():
-					case err := <-f.Err():
-						b.Fatal(err)
-					}
-				}
+				natstest.PublishBatch(b, js, article.Raw("bench"), payload, benchBatch, "in:", &sent)
 				waitProcessed(b, obs, int64(sent))
 			}
 			runtime.ReadMemStats(&ms1)
