@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +11,7 @@ import (
 // and sees the cleaner take it again (and, the cause unchanged, dead-letter
 // it again).
 func TestReplay(t *testing.T) {
-	addr := freeAddr(t)
-	url := "nats://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	var upOut, upErr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"up", "-data", t.TempDir(), "-listen", addr, "-redis", "", "-no-samples"}, &upOut, &upErr)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("up: %v\n%s", err, upErr.String())
-		}
-	})
-	eventually(t, "up to listen", func() bool { return strings.Contains(upErr.String(), "newsmill up: NATS") })
+	url, _ := startUp(t)
 
 	if out, _, err := runCmd(t, "replay", "-nats", url); err != nil || !strings.Contains(out, "no dead letters") {
 		t.Fatalf("replay on an empty DLQ: %q %v", out, err)

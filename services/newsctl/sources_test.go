@@ -51,16 +51,16 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestSourcesLive adds a source to a running `newsctl up`, sees its first
-// article and its health, pauses it and removes it — no restart.
-func TestSourcesLive(t *testing.T) {
+// startUp runs `newsctl up` without the samples in the background until
+// the test ends, and returns its NATS URL and its standard output.
+func startUp(t *testing.T) (string, *syncBuffer) {
+	t.Helper()
 	addr := freeAddr(t)
-	url := "nats://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
-	var upOut, upErr syncBuffer
+	upOut, upErr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"up", "-data", t.TempDir(), "-listen", addr, "-redis", "", "-no-samples"}, &upOut, &upErr)
+		done <- run(ctx, []string{"up", "-data", t.TempDir(), "-listen", addr, "-redis", "", "-no-samples"}, upOut, upErr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -69,6 +69,13 @@ func TestSourcesLive(t *testing.T) {
 		}
 	})
 	eventually(t, "up to listen", func() bool { return strings.Contains(upErr.String(), "newsmill up: NATS") })
+	return "nats://" + addr, upOut
+}
+
+// TestSourcesLive adds a source to a running `newsctl up`, sees its first
+// article and its health, pauses it and removes it — no restart.
+func TestSourcesLive(t *testing.T) {
+	url, upOut := startUp(t)
 
 	feed := t.TempDir()
 	body := "Flood waters recede in the delta\n\nFarmers returned to their fields on Friday as the flood waters receded across the delta provinces, officials said, and schools reopened.\n"
