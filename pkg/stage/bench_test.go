@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/newsmill/newsmill/pkg/article"
 	"github.com/newsmill/newsmill/pkg/natsbus"
 	"github.com/newsmill/newsmill/pkg/natsbus/natstest"

@@ -162,13 +162,11 @@ func (r *Runner) process(ctx context.Context, d Delivery) {
 	}
 	if ctx.Err() != nil {
 		// Shutdown ran past DrainTimeout: hand the message back now.
-		_ = d.Nak(0)
-		r.observe(Abandoned, "shutdown", took, msg, err)
+		r.observe(Abandoned, "shutdown", took, msg, settled(err, "nak", d.Nak(0)))
 		return
 	}
 	if !IsPermanent(err) && msg.Delivered < r.MaxDeliver {
-		_ = d.Nak(r.Backoff.Delay(msg.Delivered))
-		r.observe(Retried, Reason(err), took, msg, err)
+		r.observe(Retried, Reason(err), took, msg, settled(err, "nak", d.Nak(r.Backoff.Delay(msg.Delivered))))
 		return
 	}
 	if !IsPermanent(err) {
@@ -176,12 +174,21 @@ func (r *Runner) process(ctx context.Context, d Delivery) {
 	}
 	reason := Reason(err)
 	if derr := r.deadLetter(ctx, msg, reason, err); derr != nil {
-		_ = d.Nak(r.Backoff.Delay(msg.Delivered))
-		r.observe(Retried, "dlq_publish_failed", took, msg, fmt.Errorf("dead-lettering (%v): %w", err, derr))
+		derr = fmt.Errorf("dead-lettering (%v): %w", err, derr)
+		r.observe(Retried, "dlq_publish_failed", took, msg, settled(derr, "nak", d.Nak(r.Backoff.Delay(msg.Delivered))))
 		return
 	}
-	_ = d.Term(reason)
-	r.observe(DeadLettered, reason, took, msg, err)
+	r.observe(DeadLettered, reason, took, msg, settled(err, "term", d.Term(reason)))
+}
+
+// settled adds a failed nak or term to the message's error, so the
+// observer logs it. Nothing else is needed: an unsettled message comes back
+// after the consumer's AckWait.
+func settled(err error, how string, serr error) error {
+	if serr == nil {
+		return err
+	}
+	return errors.Join(err, fmt.Errorf("%s failed, redelivery after AckWait: %w", how, serr))
 }
 
 func (r *Runner) heartbeat(ctx context.Context, d Delivery) {
