@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/pkg/natsbus"
+	"github.com/newsmill/newsmill/pkg/obs"
 	"github.com/newsmill/newsmill/pkg/stage"
 	"github.com/newsmill/newsmill/services/internal/daemon"
 )
@@ -56,7 +57,7 @@ func RunStageService(ctx context.Context, name string, cfg StageService,
 			return err
 		}
 		defer func() { _ = closeFn() }()
-		st, err := NewStage(ctx, bus, name, handle, cfg.Stage, Observer(d.Registry, d.Log))
+		st, err := NewStage(ctx, bus, name, handle, cfg.Stage, obs.NewStageMetrics(d.Registry, d.Log))
 		if err != nil {
 			return err
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/newsmill/newsmill/pkg/dedup"
 	"github.com/newsmill/newsmill/pkg/natsbus"
 	"github.com/newsmill/newsmill/pkg/redisstore"
@@ -51,13 +49,4 @@ func DedupStore(ctx context.Context, cfg DedupConfig, bus *natsbus.Bus) (store d
 		return redisstore.New(client, opts...), "redis", client.Close, nil
 	}
 	return embeddedStore(ctx, cfg, bus)
-}
-
-// RedisClient opens a Redis client for the fetcher's seen-set and the
-// cleaner's templates ("" gives nil, meaning in memory).
-func RedisClient(ctx context.Context, redisURL string) (*redis.Client, error) {
-	if redisURL == "" {
-		return nil, nil
-	}
-	return redisstore.Open(ctx, redisURL)
 }

@@ -9,11 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"go.uber.org/zap"
-
 	"github.com/newsmill/newsmill/pkg/natsbus"
-	"github.com/newsmill/newsmill/pkg/obs"
 	"github.com/newsmill/newsmill/pkg/stage"
 )
 
@@ -66,9 +62,3 @@ func NewStage(ctx context.Context, bus *natsbus.Bus, name string, handle stage.H
 
 // Run processes messages until ctx is cancelled, then drains.
 func (s *Stage) Run(ctx context.Context) error { return s.runner.Run(ctx) }
-
-// Observer returns the metrics-and-logs observer for stages in this
-// process, registered on reg.
-func Observer(reg prometheus.Registerer, log *zap.Logger) stage.Observer {
-	return obs.NewStageMetrics(reg, log)
-}
