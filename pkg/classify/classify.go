@@ -3,7 +3,9 @@ package classify
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"math"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,7 +16,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-//go:embed data/taxonomy.yaml data/entities.yaml data/lang.model data/topic.model
+//go:embed data/taxonomy.yaml data/entities.yaml data/lang.model data/topic_*.model
 var dataFS embed.FS
 
 // maxTextBytes bounds how much of an article body is read for topics and
@@ -52,8 +54,7 @@ type Classifier struct {
 	lang       *langDetector
 	taxonomy   *Taxonomy
 	keywords   map[string]*matcher
-	model      *nbModel
-	modelTopic []int // model class → index in Topics
+	models     map[string]*topicModel // by language
 	entities   *matcher
 	entityDefs []entityDef
 	nameStops  map[uint64]bool
@@ -77,13 +78,45 @@ func New() (*Classifier, error) {
 		}
 		return b
 	}
-	return NewFromData(read("taxonomy.yaml"), read("entities.yaml"), read(LanguageModelFile), read(TopicModelFile))
+	topicModels := map[string][]byte{}
+	files, _ := fs.Glob(dataFS, "data/topic_*.model")
+	for _, f := range files {
+		lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "topic_"), ".model")
+		topicModels[lang] = read(path.Base(f))
+	}
+	return NewFromData(read("taxonomy.yaml"), read("entities.yaml"), read(LanguageModelFile), topicModels)
+}
+
+// topicModel is one language's topic model.
+type topicModel struct {
+	nb    *nbModel
+	topic []int // model class → index in Topics
+}
+
+func loadTopicModel(data []byte) (*topicModel, error) {
+	tc, err := readCounts(data)
+	if err != nil {
+		return nil, err
+	}
+	if tc.kind != topicKind {
+		return nil, fmt.Errorf("features %q, want %q", tc.kind, topicKind)
+	}
+	m := &topicModel{nb: tc.compile(topicAlpha)}
+	for _, name := range tc.classes {
+		i := slices.Index(Topics, name)
+		if i < 0 {
+			return nil, fmt.Errorf("unknown topic %q", name)
+		}
+		m.topic = append(m.topic, i)
+	}
+	return m, nil
 }
 
 // NewFromData builds a classifier from the contents of a taxonomy, a
-// gazetteer and the two model files, for operators who ship their own
-// taxonomy, and for evaluating a freshly trained model.
-func NewFromData(taxonomy, gazetteer, langModel, topicModel []byte) (*Classifier, error) {
+// gazetteer, the language model and the topic models by language, for
+// operators who ship their own taxonomy, and for evaluating freshly trained
+// models.
+func NewFromData(taxonomy, gazetteer, langModel []byte, topicModels map[string][]byte) (*Classifier, error) {
 	tax, err := ParseTaxonomy(taxonomy)
 	if err != nil {
 		return nil, fmt.Errorf("loading taxonomy: %w", err)
@@ -96,20 +129,13 @@ func NewFromData(taxonomy, gazetteer, langModel, topicModel []byte) (*Classifier
 	if err != nil {
 		return nil, err
 	}
-	tc, err := readCounts(topicModel)
-	if err != nil {
-		return nil, fmt.Errorf("loading topic model: %w", err)
-	}
-	if tc.kind != topicKind {
-		return nil, fmt.Errorf("loading topic model: features %q, want %q", tc.kind, topicKind)
-	}
-	c := &Classifier{lang: ld, taxonomy: tax, keywords: tax.matchers(), model: tc.compile(0.1)}
-	for _, name := range tc.classes {
-		i := slices.Index(Topics, name)
-		if i < 0 {
-			return nil, fmt.Errorf("loading topic model: unknown topic %q", name)
+	c := &Classifier{lang: ld, taxonomy: tax, keywords: tax.matchers(), models: map[string]*topicModel{}}
+	for lang, data := range topicModels {
+		m, err := loadTopicModel(data)
+		if err != nil {
+			return nil, fmt.Errorf("loading %s topic model: %w", lang, err)
 		}
-		c.modelTopic = append(c.modelTopic, i)
+		c.models[lang] = m
 	}
 	c.entities, c.entityDefs, c.nameStops = gaz.entityMatcher()
 	c.pool.New = func() any { return &scratch{toks: make([]token, 0, 1024), title: make([]token, 0, 32)} }
@@ -142,10 +168,6 @@ var defaultLangDetector = sync.OnceValue(func() *langDetector {
 // minModelFeatures is the fewest distinct features a text needs for the
 // model's opinion to count: below it the probabilities are mostly prior.
 const minModelFeatures = 12
-
-// modelLanguages are the languages the topic model was trained on; for
-// others only keywords decide.
-var modelLanguages = []string{"vi"}
 
 // Classify labels one article. languageHint (the page's declared language,
 // may be empty) is used when the text is too short or ambiguous to detect.
@@ -224,25 +246,26 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 	count(text, sc.toks, 1)
 
 	var model [32]float64
-	useModel := w.Model > 0 && slices.Contains(modelLanguages, lang)
+	tm := c.models[lang] // for other languages only keywords decide
+	useModel := w.Model > 0 && tm != nil
 	nfeat := 0
 	var probs []float64
 	if useModel {
-		probs = make([]float64, len(c.model.classes))
-		copy(probs, c.model.prior)
+		probs = make([]float64, len(tm.nb.classes))
+		copy(probs, tm.nb.prior)
 		// Binarised like training: each bucket counts once per article.
-		if len(sc.seen) == 0 {
-			sc.seen = make([]uint64, (c.model.mask+1)/64)
+		if len(sc.seen) < int(tm.nb.mask+1)/64 {
+			sc.seen = make([]uint64, (tm.nb.mask+1)/64)
 		}
 		sc.used = sc.used[:0]
 		add := func(f uint64) {
-			b := f & c.model.mask
+			b := f & tm.nb.mask
 			if sc.seen[b/64]&(1<<(b%64)) != 0 {
 				return
 			}
 			sc.seen[b/64] |= 1 << (b % 64)
 			sc.used = append(sc.used, b)
-			c.model.addFeature(probs, f, 1)
+			tm.nb.addFeature(probs, f, 1)
 			nfeat++
 		}
 		topicFeatures(title, sc.title, add)
@@ -255,7 +278,7 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 		} else {
 			softmax(probs, math.Max(1, w.Temperature*float64(nfeat)/100))
 			for i, p := range probs {
-				model[c.modelTopic[i]] = p
+				model[tm.topic[i]] = p
 			}
 		}
 	}
@@ -276,7 +299,7 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 		known := 1.0
 		if kwTotal > 0 {
 			known = 0
-			for _, ti := range c.modelTopic {
+			for _, ti := range tm.topic {
 				known += kw[ti] / kwTotal
 			}
 			known = max(known, 0.1)
@@ -330,7 +353,7 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 			parts = append(parts, fmt.Sprintf("keywords %.2f (%s)", kw[ti]/kwTotal, strings.Join(kws, " ")))
 		}
 		if useModel && model[ti] > 0.01 && n == 0 {
-			parts = append(parts, fmt.Sprintf("model %.2f (%s)", model[ti], strings.Join(c.modelEvidence(ti, title, text, sc), " ")))
+			parts = append(parts, fmt.Sprintf("model %.2f (%s)", model[ti], strings.Join(tm.evidence(ti, title, text, sc), " ")))
 		}
 		if len(parts) > 0 {
 			r.Why = append(r.Why, fmt.Sprintf("%s %.2f: %s", t.Name, t.Score, strings.Join(parts, "; ")))
@@ -342,12 +365,12 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 // modelEvidence returns the words that most favour topic ti over the other
 // model classes (margin over the strongest rival times frequency), in the
 // title and the first part of the text.
-func (c *Classifier) modelEvidence(ti int, title, text string, sc *scratch) []string {
-	ci := slices.Index(c.modelTopic, ti)
+func (tm *topicModel) evidence(ti int, title, text string, sc *scratch) []string {
+	ci := slices.Index(tm.topic, ti)
 	if ci < 0 {
 		return nil
 	}
-	nc := len(c.model.classes)
+	nc := len(tm.nb.classes)
 	type ev struct {
 		src        string
 		start, end int
@@ -357,7 +380,7 @@ func (c *Classifier) modelEvidence(ti int, title, text string, sc *scratch) []st
 	var best [keep]ev // best first; distinct features
 	var feats [keep]uint64
 	consider := func(f uint64, src string, start, end int) {
-		row := c.model.logp[int(f&c.model.mask)*nc : int(f&c.model.mask)*nc+nc]
+		row := tm.nb.logp[int(f&tm.nb.mask)*nc : int(f&tm.nb.mask)*nc+nc]
 		others := math.Inf(-1) // the strongest rival class
 		for k, v := range row {
 			if k != ci {

@@ -6,7 +6,7 @@
 // Everything it needs is embedded: the versioned taxonomy (data/taxonomy.yaml:
 // keywords and phrases per language with weights), the entity gazetteer
 // (data/entities.yaml), and two multinomial naive Bayes models over hashed
-// n-grams (data/lang.model for Latin-script languages, data/topic.model for
+// n-grams (data/lang.model for Latin-script languages, data/topic_<language>.model for
 // topics) that [Train] rebuilds reproducibly from the corpora under corpus/
 // (see `go run ./services/tools/classify train`).
 //

@@ -7,27 +7,42 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"path"
+	"slices"
 	"strings"
 )
 
 // Corpus file names under the corpus directory that [TrainLanguageModel] and
-// [TrainTopicModel] read.
+// [TrainTopicModels] read. Topic corpora are the files matching
+// TopicCorpora, named topics_<language>_<name>.jsonl.
 const (
 	LanguageCorpus = "langid_lingua_sentences.jsonl"
 	LanguageWords  = "lang_words.txt"
-	TopicCorpus    = "topics_vi_vntc.jsonl"
+	TopicCorpora   = "topics_*_*.jsonl"
 )
 
-// Model files under data/, embedded into the package.
-const (
-	LanguageModelFile = "lang.model"
-	TopicModelFile    = "topic.model"
-)
+// LanguageModelFile is the language model under data/, embedded into the
+// package; the topic models are [TopicModelFile] of each language.
+const LanguageModelFile = "lang.model"
+
+// TopicModelFile names the topic model of one language under data/.
+func TopicModelFile(lang string) string { return "topic_" + lang + ".model" }
+
+// TopicCorpusLanguage returns the language of a topic corpus file name
+// (topics_<language>_<name>.jsonl), or "" when the name is not one.
+func TopicCorpusLanguage(name string) string {
+	if ok, _ := path.Match(TopicCorpora, name); !ok {
+		return ""
+	}
+	lang, _, _ := strings.Cut(strings.TrimPrefix(name, "topics_"), "_")
+	return lang
+}
 
 const (
-	langBits  = 18
-	topicBits = 18
-	topicKind = "topic:words1-2"
+	langBits   = 18
+	topicBits  = 18
+	topicKind  = "topic:words1-2"
+	topicAlpha = 0.1 // additive smoothing of the topic models
 )
 
 // Row is one labelled text of a corpus file (JSON Lines). Label is an ISO
@@ -122,18 +137,51 @@ func TrainLanguageModel(corpus fs.FS) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// TrainTopicModel builds the topic model from the training split of
-// TopicCorpus, one class per IPTC topic that occurs in it. The same file
-// always gives the same bytes.
-func TrainTopicModel(corpus fs.FS) ([]byte, error) {
-	data, err := fs.ReadFile(corpus, TopicCorpus)
+// TrainTopicModels builds one topic model per language from the training
+// split of the topic corpora (every file matching [TopicCorpora]), one class
+// per IPTC topic that occurs in the language's rows. It returns the model
+// bytes by language; the same files always give the same bytes.
+func TrainTopicModels(corpus fs.FS) (map[string][]byte, error) {
+	files, err := fs.Glob(corpus, TopicCorpora)
 	if err != nil {
-		return nil, fmt.Errorf("reading topic corpus: %w", err)
+		return nil, fmt.Errorf("listing topic corpora: %w", err)
 	}
-	rows, err := ReadRows(data)
-	if err != nil {
-		return nil, fmt.Errorf("reading topic corpus: %w", err)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no topic corpus (%s)", TopicCorpora)
 	}
+	byLang := map[string][]Row{}
+	for _, f := range files { // fs.Glob returns them sorted
+		data, err := fs.ReadFile(corpus, f)
+		if err != nil {
+			return nil, fmt.Errorf("reading topic corpus: %w", err)
+		}
+		rows, err := ReadRows(data)
+		if err != nil {
+			return nil, fmt.Errorf("reading topic corpus %s: %w", f, err)
+		}
+		lang := TopicCorpusLanguage(path.Base(f))
+		for _, r := range rows {
+			if r.Lang != lang {
+				return nil, fmt.Errorf("topic corpus %s: row %s is in %q, the file name says %q", f, r.ID, r.Lang, lang)
+			}
+			if !slices.Contains(Topics, r.Topic) {
+				return nil, fmt.Errorf("topic corpus %s: row %s has unknown topic %q", f, r.ID, r.Topic)
+			}
+		}
+		byLang[lang] = append(byLang[lang], rows...)
+	}
+	out := map[string][]byte{}
+	for lang, rows := range byLang {
+		b, err := trainTopicModel(rows)
+		if err != nil {
+			return nil, fmt.Errorf("training %s topic model: %w", lang, err)
+		}
+		out[lang] = b
+	}
+	return out, nil
+}
+
+func trainTopicModel(rows []Row) ([]byte, error) {
 	var classes []string
 	for _, t := range Topics {
 		for _, r := range rows {

@@ -3,8 +3,9 @@
 //	go run ./services/tools/classify train [-corpus DIR] [-out DIR]
 //	go run ./services/tools/classify eval [-data DIR] [-lang] [-topics]
 //
-// train rebuilds pkg/classify/data/lang.model and topic.model from the
-// corpora in pkg/classify/corpus: the same files always give the same bytes.
+// train rebuilds pkg/classify/data/lang.model and topic_<language>.model from
+// the corpora in pkg/classify/corpus: the same files always give the same
+// bytes.
 // eval prints per-class precision, recall and F1 with macro-F1, on the
 // held-out split of the repository's corpora (rows training never read) and
 // on any other labelled JSON Lines file in -data (for example sets whose
@@ -58,11 +59,16 @@ func train(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("training language model: %w", err)
 	}
-	topic, err := classify.TrainTopicModel(os.DirFS(*corpus))
+	topics, err := classify.TrainTopicModels(os.DirFS(*corpus))
 	if err != nil {
-		return fmt.Errorf("training topic model: %w", err)
+		return fmt.Errorf("training topic models: %w", err)
 	}
-	for name, data := range map[string][]byte{classify.LanguageModelFile: lang, classify.TopicModelFile: topic} {
+	models := map[string][]byte{classify.LanguageModelFile: lang}
+	for l, data := range topics {
+		models[classify.TopicModelFile(l)] = data
+	}
+	for _, name := range sortedKeys(models) {
+		data := models[name]
 		p := filepath.Join(*dir, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return fmt.Errorf("writing model: %w", err)
@@ -90,9 +96,15 @@ func eval(args []string, out io.Writer) error {
 		path    string
 		heldOut bool
 	}
-	sets := []set{
-		{"held-out " + classify.LanguageCorpus, filepath.Join(*corpus, classify.LanguageCorpus), true},
-		{"held-out " + classify.TopicCorpus, filepath.Join(*corpus, classify.TopicCorpus), true},
+	sets := []set{{"held-out " + classify.LanguageCorpus, filepath.Join(*corpus, classify.LanguageCorpus), true}}
+	inRepo := map[string]bool{classify.LanguageCorpus: true}
+	topicFiles, err := filepath.Glob(filepath.Join(*corpus, classify.TopicCorpora))
+	if err != nil {
+		return fmt.Errorf("listing corpus: %w", err)
+	}
+	for _, f := range topicFiles {
+		sets = append(sets, set{"held-out " + filepath.Base(f), f, true})
+		inRepo[filepath.Base(f)] = true
 	}
 	if *data != "" {
 		files, err := filepath.Glob(filepath.Join(*data, "*.jsonl"))
@@ -101,7 +113,7 @@ func eval(args []string, out io.Writer) error {
 		}
 		for _, f := range files {
 			base := filepath.Base(f)
-			if base == classify.LanguageCorpus || base == classify.TopicCorpus {
+			if inRepo[base] {
 				continue // in the repository: only its held-out split is unseen
 			}
 			sets = append(sets, set{base, f, false})

@@ -106,6 +106,9 @@ func TestTrain(t *testing.T) {
 		"topics_vi_vntc.jsonl": `{"id":"c","text":"Đội tuyển thắng trận","iptc":"sport","lang":"vi"}
 {"id":"d","text":"Cổ phiếu tăng giá","iptc":"economy, business and finance","lang":"vi"}
 `,
+		"topics_en_written.jsonl": `{"id":"e","text":"The team won the final","iptc":"sport","lang":"en"}
+{"id":"f","text":"Shares rose on strong earnings","iptc":"economy, business and finance","lang":"en"}
+`,
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(corpus, name), []byte(body), 0o644); err != nil {
@@ -119,7 +122,7 @@ func TestTrain(t *testing.T) {
 			t.Fatalf("train: %v", err)
 		}
 		models[i] = map[string][]byte{}
-		for _, name := range []string{"lang.model", "topic.model"} {
+		for _, name := range []string{"lang.model", "topic_vi.model", "topic_en.model"} {
 			b, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
 				t.Fatal(err)
