@@ -2,6 +2,7 @@ package classify
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -71,20 +72,57 @@ type scratch struct {
 
 // New loads the embedded taxonomy, gazetteer and models.
 func New() (*Classifier, error) {
-	read := func(name string) []byte {
-		b, err := dataFS.ReadFile("data/" + name)
-		if err != nil {
-			panic(err) // embedded: cannot happen
+	sub, err := fs.Sub(dataFS, "data")
+	if err != nil {
+		return nil, err
+	}
+	return NewFromFS(sub)
+}
+
+// NewFromFS loads the taxonomy (taxonomy.yaml), the gazetteer
+// (entities.yaml), the language model and the topic models
+// (topic_<language>.model) from fsys: a directory laid out like the
+// package's data/, for operators who ship their own taxonomy and for
+// evaluating freshly trained models. Files missing from fsys are taken from
+// the embedded data.
+func NewFromFS(fsys fs.FS) (*Classifier, error) {
+	read := func(name string) ([]byte, error) {
+		b, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			b, err = dataFS.ReadFile("data/" + name)
 		}
-		return b
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		return b, nil
+	}
+	var files [3][]byte
+	for i, name := range []string{"taxonomy.yaml", "entities.yaml", LanguageModelFile} {
+		b, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		files[i] = b
 	}
 	topicModels := map[string][]byte{}
-	files, _ := fs.Glob(dataFS, "data/topic_*.model")
-	for _, f := range files {
-		lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "topic_"), ".model")
-		topicModels[lang] = read(path.Base(f))
+	for _, f := range [2]fs.FS{dataFS, fsys} {
+		names, err := fs.Glob(f, "topic_*.model")
+		if f == dataFS {
+			names, err = fs.Glob(f, "data/topic_*.model")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing topic models: %w", err)
+		}
+		for _, n := range names {
+			lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(n), "topic_"), ".model")
+			b, err := read(path.Base(n))
+			if err != nil {
+				return nil, err
+			}
+			topicModels[lang] = b
+		}
 	}
-	return NewFromData(read("taxonomy.yaml"), read("entities.yaml"), read(LanguageModelFile), topicModels)
+	return NewFromData(files[0], files[1], files[2], topicModels)
 }
 
 // topicModel is one language's topic model.

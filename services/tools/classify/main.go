@@ -84,10 +84,14 @@ func eval(args []string, out io.Writer) error {
 	data := fs.String("data", "", "directory of further labelled JSON Lines files (topics_*.jsonl, langid_*.jsonl), evaluated whole")
 	verbose := fs.Bool("v", false, "print each misclassified row")
 	titles := fs.Bool("titles", true, "pass each row's first line (or first sentence) as the title, as the pipeline does")
+	models := fs.String("models", "", "directory with taxonomy.yaml, entities.yaml and model files to use instead of the built-in ones (missing files: built-in)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	c, err := classify.New()
+	if *models != "" {
+		c, err = classify.NewFromFS(os.DirFS(*models))
+	}
 	if err != nil {
 		return fmt.Errorf("loading classifier: %w", err)
 	}
