@@ -324,9 +324,13 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 	var scores [32]float64
 	var mix float64
 	if kwTotal > 0 {
-		mix += w.Keywords
+		kc := 1.0 // how far the keywords are to be trusted
+		if useModel {
+			kc = kwTotal / (kwTotal + w.KeywordMass)
+		}
+		mix += w.Keywords * kc
 		for i := range Topics {
-			scores[i] += w.Keywords * kw[i] / kwTotal
+			scores[i] += kc * w.Keywords * kw[i] / kwTotal
 		}
 	}
 	if useModel {
@@ -426,8 +430,13 @@ func (tm *topicModel) evidence(ti int, title, text string, sc *scratch) []string
 			}
 		}
 		// Weigh the margin by how common the word is in the topic, so
-		// frequent telling words beat rare accidents.
-		d := (float64(row[ci]) - others) * math.Exp(float64(row[ci]))
+		// frequent telling words beat rare accidents; a word not at least
+		// twice as likely in the topic as in any rival tells nothing.
+		margin := float64(row[ci]) - others
+		if margin < math.Ln2 {
+			return
+		}
+		d := margin * math.Exp(float64(row[ci]))
 		if d <= best[keep-1].score {
 			return
 		}

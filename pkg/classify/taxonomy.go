@@ -52,6 +52,12 @@ type Weights struct {
 	// the keyword shares; both are in the final score's mix.
 	Model    float64 `yaml:"model"`
 	Keywords float64 `yaml:"keywords"`
+	// KeywordMass is how much keyword weight an article needs for its
+	// keywords to count half their Keywords weight when a model also
+	// speaks: keyword evidence of total weight m counts m/(m+KeywordMass)
+	// of it, so one stray keyword does not overrule the model while many
+	// agreeing keywords still do. 0 counts keywords fully.
+	KeywordMass float64 `yaml:"keyword_mass"`
 	// Title multiplies the weight of keywords found in the title.
 	Title float64 `yaml:"title"`
 	// Repeat is the factor applied to each further occurrence of the same
@@ -78,7 +84,7 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		return nil, fmt.Errorf("decoding taxonomy: no version")
 	}
 	w := &t.Weights
-	if w.Model < 0 || w.Keywords <= 0 || w.Title <= 0 || w.Repeat < 0 || w.Repeat > 1 || w.Temperature <= 0 || w.MaxTopics <= 0 {
+	if w.Model < 0 || w.Keywords <= 0 || w.KeywordMass < 0 || w.Title <= 0 || w.Repeat < 0 || w.Repeat > 1 || w.Temperature <= 0 || w.MaxTopics <= 0 {
 		return nil, fmt.Errorf("decoding taxonomy: weights out of range: %+v", *w)
 	}
 	for name, langs := range t.Topics {
