@@ -30,6 +30,14 @@ func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *sta
 		rec.add(func(s *Stats) { s.Skipped++ })
 		return nil
 	}
+	// Hold a page slot from the request until the article is published,
+	// so the bodies in memory stay bounded across all polls.
+	select {
+	case f.pages <- struct{}{}:
+		defer func() { <-f.pages }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	log := f.log.With(zap.String("source", src.ID), zap.String("url", c.listed), zap.String("article_id", c.id))
 	fail := func(err error) error {
 		rec.fail(err)

@@ -34,6 +34,7 @@ type Fetcher struct {
 	client *client
 	health *healthBook
 	large  chan struct{} // see Options.LargeParses
+	pages  chan struct{} // see Options.MaxPagesInFlight
 	// inflight holds the ids of pages being fetched, so that two polls
 	// listing the same new page at the same time fetch it once.
 	inflight sync.Map
@@ -54,6 +55,7 @@ func New(opts Options, seen SeenSet, pub Publisher, log *zap.Logger) *Fetcher {
 		client: newClient(opts),
 		health: newHealthBook(),
 		large:  make(chan struct{}, opts.LargeParses),
+		pages:  make(chan struct{}, opts.MaxPagesInFlight),
 	}
 }
 

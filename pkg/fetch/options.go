@@ -78,6 +78,12 @@ type Options struct {
 	// PageConcurrency is how many article pages one poll fetches at once
 	// (each still bound by the per-host limits). Default 4.
 	PageConcurrency int
+	// MaxPagesInFlight bounds the article pages being fetched, decoded and
+	// published at once across all sources and polls, so the memory pages
+	// hold stays under MaxPagesInFlight × MaxBodyBytes (plus the decoded
+	// text) however many workers run. Default 16 (80 MiB of bodies at the
+	// default 5 MiB cap).
+	MaxPagesInFlight int
 	// MaxSourceBackoff caps the delay before a failing source is polled
 	// again: interval × 2^failures, with jitter. Default 6h.
 	MaxSourceBackoff time.Duration
@@ -175,6 +181,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PageConcurrency <= 0 {
 		o.PageConcurrency = 4
+	}
+	if o.MaxPagesInFlight <= 0 {
+		o.MaxPagesInFlight = 16
 	}
 	if o.MaxSourceBackoff <= 0 {
 		o.MaxSourceBackoff = 6 * time.Hour

@@ -3,8 +3,14 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -133,4 +139,73 @@ func TestRunStatic(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
 	}
+}
+
+// TestPagesInFlightBounded polls many sources at once against a site whose
+// pages answer slowly: however many workers and per-poll page fetchers run,
+// no more than MaxPagesInFlight pages are being fetched at any moment.
+func TestPagesInFlightBounded(t *testing.T) {
+	t.Parallel()
+	const sources, perSource, bound = 6, 5, 3
+	var inFlight, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/feed/") {
+			src := strings.TrimPrefix(r.URL.Path, "/feed/")
+			var items strings.Builder
+			for i := range perSource {
+				fmt.Fprintf(&items, "<item><title>p%d</title><link>http://%s/page/%s/%d</link></item>", i, r.Host, src, i)
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>%s</channel></rss>`, items.String())
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/page/") {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, "<html><head><title>%s</title></head><body><article><p>%s body text.</p></article></body></html>", r.URL.Path, r.URL.Path)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	addr := netip.MustParseAddrPort(srv.Listener.Addr().String())
+	pub := &memPub{}
+	f := New(Options{
+		AllowAddrs:       []netip.AddrPort{addr},
+		RateLimit:        1000,
+		HostConcurrency:  64,
+		Workers:          sources,
+		PageConcurrency:  4,
+		MaxPagesInFlight: bound,
+		StartSpread:      time.Millisecond,
+	}, NewMemorySeen(nil), pub, nil)
+	defer f.Close()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	updates := make(chan []Source, 1)
+	var list []Source
+	for i := range sources {
+		list = append(list, Source{ID: fmt.Sprintf("s%d", i), Kind: KindRSS, URL: fmt.Sprintf("%s/feed/s%d", srv.URL, i), Interval: MinInterval, Enabled: true})
+	}
+	updates <- list
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx, updates) }()
+	waitFor(t, "every page", func() bool { return len(pub.all()) == sources*perSource })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v after cancel", err)
+	}
+	if p := peak.Load(); p > bound {
+		t.Errorf("%d pages fetched at once, want at most %d", p, bound)
+	}
+	t.Logf("peak pages in flight: %d (bound %d)", peak.Load(), bound)
 }

@@ -37,6 +37,8 @@ type Config struct {
 	UserAgent string `conf:"user_agent" help:"User-Agent of every request"`
 	// MaxBodyBytes caps a page.
 	MaxBodyBytes int64 `conf:"max_body_bytes" help:"largest page accepted, in bytes"`
+	// MaxPagesInFlight bounds the pages held at once across all sources.
+	MaxPagesInFlight int `conf:"max_pages_in_flight" help:"most article pages fetched at once across all sources (memory: up to this × max_body_bytes)"`
 	// StartSpread spreads the first polls after a start over up to this
 	// long, so a restart does not hit every site at once.
 	StartSpread time.Duration `conf:"start_spread" help:"spread the first polls after a start over up to this long"`
@@ -47,7 +49,7 @@ func main() { wire.Main("fetcher", run) }
 func run(ctx context.Context, args []string) error {
 	nc := natsbus.DefaultConfig()
 	nc.Name = "newsmill-fetcher"
-	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20}
+	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20, MaxPagesInFlight: 16}
 	if err := config.Load("fetcher", args, &cfg); err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func run(ctx context.Context, args []string) error {
 			defer func() { _ = client.Close() }()
 			seen = redisstore.NewSeenSet(client, "newsmill:")
 		}
-		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, StartSpread: cfg.StartSpread},
+		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, MaxPagesInFlight: cfg.MaxPagesInFlight, StartSpread: cfg.StartSpread},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
 		defer f.Close()
 		d.Registry.MustRegister(f.Collector())
