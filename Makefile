@@ -1,5 +1,5 @@
 # Make verbs are one-liners into scripts/ or the go tool; the README names them.
-.PHONY: test lint fuzz bench bench-extract golden up build tidy docker
+.PHONY: test lint fuzz bench bench-extract train-classifier eval-classifier golden up build tidy docker
 
 test:        ## every check and test, with real NATS (embedded) and Redis
 	scripts/test
@@ -15,6 +15,12 @@ bench:       ## the pipeline under load: articles/s and latency percentiles
 
 bench-extract: ## extraction quality and speed beside go-trafilatura and go-readability
 	cd scripts/benchextract && go run . -cpu 1
+
+train-classifier: ## rebuild the language and topic models from pkg/classify/corpus (same files, same bytes)
+	go run ./services/tools/classify train
+
+eval-classifier: ## per-class precision, recall and macro-F1; DATA=dir adds labelled sets kept outside the repository
+	go run ./services/tools/classify eval $(if $(DATA),-data $(DATA))
 
 golden:      ## rewrite golden files after an intended change
 	go test $$(go list -m -f '{{.Dir}}/...') -run Golden -update
