@@ -498,3 +498,71 @@ func FuzzTokenize(f *testing.F) {
 }
 
 func nfc(s string) string { return normNFC(s) }
+
+// FuzzReadCounts feeds arbitrary bytes to the model decoder (operators can
+// load model files from a directory): it returns a model or an error, never
+// panics, and never allocates beyond maxModelCells counts.
+func FuzzReadCounts(f *testing.F) {
+	// Small models keep each run fast; the shipped files' heads seed the
+	// header paths.
+	for _, name := range []string{LanguageModelFile, TopicModelFile("vi")} {
+		b, err := os.ReadFile(filepath.Join("data", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:512])
+	}
+	small := newCounts(topicKind, 8, []string{"sport", "weather"})
+	small.docs = []uint64{3, 1}
+	small.add(7, 0, 2)
+	small.add(200, 1, 1)
+	var buf bytes.Buffer
+	if err := small.writeTo(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("not gzip"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := readCounts(data)
+		if err != nil {
+			return
+		}
+		if len(m.counts) != (1<<m.bits)*len(m.classes) || len(m.counts) > maxModelCells {
+			t.Fatalf("model of %d counts for %d bits × %d classes", len(m.counts), m.bits, len(m.classes))
+		}
+		// A decoded model encodes and decodes to the same counts.
+		var buf bytes.Buffer
+		if err := m.writeTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		again, err := readCounts(buf.Bytes())
+		if err != nil {
+			t.Fatalf("re-reading an encoded model: %v", err)
+		}
+		if !slices.Equal(again.counts, m.counts) || !slices.Equal(again.docs, m.docs) || !slices.Equal(again.classes, m.classes) {
+			t.Fatal("model changed in a round trip")
+		}
+	})
+}
+
+// FuzzParseTaxonomy feeds arbitrary YAML to the taxonomy parser (operators
+// ship their own): an error or a taxonomy whose keyword matchers build.
+func FuzzParseTaxonomy(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("data", "taxonomy.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("version: x\nweights: {model: 1, keywords: 1, title: 1, repeat: 0.5, temperature: 1, max_topics: 1}\ntopics:\n  sport:\n    en: [goal *2, \"\", match]\n"))
+	f.Add([]byte("version: 1\ntopics: {sport: {xx: [a]}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tax, err := ParseTaxonomy(data)
+		if err != nil {
+			return
+		}
+		if tax.Version == "" {
+			t.Fatal("taxonomy without a version accepted")
+		}
+		_ = tax.matchers()
+	})
+}

@@ -101,6 +101,10 @@ func (m *nbCounts) writeTo(w io.Writer) error {
 	return nil
 }
 
+// maxModelCells bounds buckets × classes of a model file (64 MiB of
+// counts); the shipped models use a quarter of it.
+const maxModelCells = 1 << 24
+
 // readCounts decodes a model written by writeTo.
 func readCounts(data []byte) (*nbCounts, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -134,7 +138,9 @@ func readCounts(data []byte) (*nbCounts, error) {
 	kind := getS()
 	bits := getU()
 	nc := getU()
-	if err == nil && (bits < 8 || bits > 24 || nc == 0 || nc > 64) {
+	// The shape decides the allocation: refuse one over maxModelCells
+	// before making it, so a corrupt file cannot exhaust memory.
+	if err == nil && (bits < 8 || bits > 24 || nc == 0 || nc > 64 || (uint64(1)<<bits)*nc > maxModelCells) {
 		return nil, fmt.Errorf("reading model: bad shape: %d bits, %d classes", bits, nc)
 	}
 	if err != nil {
