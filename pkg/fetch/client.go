@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/andybalholm/brotli"
@@ -32,11 +31,6 @@ type response struct {
 	WireBytes int64
 }
 
-// validators are the conditional-GET validators remembered for a URL.
-type validators struct {
-	ETag, LastModified string
-}
-
 // client is the polite, guarded HTTP layer shared by every poll.
 type client struct {
 	opts    Options
@@ -44,16 +38,12 @@ type client struct {
 	open    *http.Client // for sources with AllowPrivate
 	hosts   *hostLimiter
 	robots  *robotsCache
-
-	mu   sync.Mutex
-	cond map[string]validators
 }
 
 func newClient(opts Options) *client {
 	c := &client{
 		opts:  opts,
 		hosts: newHostLimiter(opts.HostConcurrency, opts.Now),
-		cond:  make(map[string]validators),
 	}
 	c.guarded = c.httpClient(guard{allowNets: opts.AllowNets, allowAddrs: opts.AllowAddrs})
 	c.open = c.httpClient(guard{allowPrivate: true})
@@ -102,12 +92,12 @@ func (c *client) close() {
 
 // request describes one GET.
 type request struct {
-	src         Source
-	url         string
-	conditional bool // send the remembered validators
-	robots      bool // check robots.txt first
-	accept      string
-	maxBytes    int64
+	src      Source
+	url      string
+	cond     Validators // sent as If-None-Match and If-Modified-Since
+	robots   bool       // check robots.txt first
+	accept   string
+	maxBytes int64
 }
 
 // get fetches req.url politely: robots.txt, the host's rate and
@@ -215,16 +205,11 @@ func (c *client) do(ctx context.Context, req request, u *url.URL) (*response, er
 	if req.accept != "" {
 		hr.Header.Set("Accept", req.accept)
 	}
-	if req.conditional {
-		c.mu.Lock()
-		v := c.cond[req.url]
-		c.mu.Unlock()
-		if v.ETag != "" {
-			hr.Header.Set("If-None-Match", v.ETag)
-		}
-		if v.LastModified != "" {
-			hr.Header.Set("If-Modified-Since", v.LastModified)
-		}
+	if req.cond.ETag != "" {
+		hr.Header.Set("If-None-Match", req.cond.ETag)
+	}
+	if req.cond.LastModified != "" {
+		hr.Header.Set("If-Modified-Since", req.cond.LastModified)
 	}
 	hc := c.guarded
 	if req.src.AllowPrivate {
@@ -266,18 +251,6 @@ func (c *client) wrapTimeout(ctx context.Context, err error) error {
 		return fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
 	return err
-}
-
-// remember stores the validators of a successfully processed response.
-func (c *client) remember(rawURL string, h http.Header) {
-	v := validators{ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified")}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v == (validators{}) {
-		delete(c.cond, rawURL)
-		return
-	}
-	c.cond[rawURL] = v
 }
 
 // retryAfter parses a Retry-After value: delay seconds or an HTTP date.

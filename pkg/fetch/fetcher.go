@@ -266,7 +266,7 @@ feed:
 	failedTransient := false
 	transientFailures.Range(func(any, any) bool { failedTransient = true; return false })
 	if listResp != nil && rec.s.Deferred == 0 && !failedTransient {
-		f.client.remember(src.URL, listResp.Header)
+		f.rememberValidators(ctx, src, listResp.Header)
 	}
 	return rec.s, nil
 }
@@ -307,7 +307,7 @@ func (f *Fetcher) list(ctx context.Context, src Source, rec *statsRec) ([]string
 	if src.Kind == KindListing {
 		accept = pageAccept
 	}
-	resp, err := f.client.get(ctx, request{src: src, url: src.URL, conditional: true, robots: true, accept: accept})
+	resp, err := f.client.get(ctx, request{src: src, url: src.URL, cond: f.validators(ctx, src), robots: true, accept: accept})
 	rec.fetch(resp, err)
 	if err != nil {
 		return nil, resp, fmt.Errorf("listing: %w", err)

@@ -96,6 +96,14 @@ type Options struct {
 	// registry cannot publish arbitrary local files. Empty allows any path;
 	// production deployments should set it.
 	FileRoots []string
+	// Validators keeps the listings' conditional-GET validators (ETag,
+	// Last-Modified), so that the first poll of a listing after a restart,
+	// or by another replica, can still be answered 304 Not Modified. A
+	// failing store never fails a poll: it costs a full download of the
+	// listing and a logged warning. Nil (the default): a [MemoryValidators]
+	// private to this Fetcher, lost when the process stops; package
+	// redisstore provides one shared by replicas.
+	Validators ValidatorStore
 	// AllowNets and AllowAddrs are exceptions to the private-address
 	// refusal for every source: intranet ranges and exact ip:port pairs.
 	AllowNets  []netip.Prefix
@@ -190,6 +198,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StartSpread <= 0 {
 		o.StartSpread = time.Minute
+	}
+	if o.Validators == nil {
+		o.Validators = NewMemoryValidators()
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -30,9 +30,10 @@ type Config struct {
 	NATS   natsbus.Config `conf:",inline"`
 	// SourcesFile is a YAML file of sources read at start.
 	SourcesFile string `conf:"sources_file" help:"YAML file of sources read at start"`
-	// RedisURL holds the seen-set shared by replicas; empty keeps it in
-	// memory.
-	RedisURL string `conf:"redis_url" help:"Redis for the seen-set of fetched articles (empty: in memory)"`
+	// RedisURL holds the seen-set and the listings' conditional-GET
+	// validators, shared by replicas and kept across restarts; empty keeps
+	// both in memory.
+	RedisURL string `conf:"redis_url" help:"Redis for the seen-set of fetched articles and the listings' ETag/Last-Modified (empty: in memory)"`
 	// UserAgent is sent with every request.
 	UserAgent string `conf:"user_agent" help:"User-Agent of every request"`
 	// MaxBodyBytes caps a page.
@@ -68,6 +69,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		d.Registry.MustRegister(natsbus.NewLagCollector(bus))
 		var seen fetch.SeenSet = fetch.NewMemorySeen(nil)
+		var validators fetch.ValidatorStore = fetch.NewMemoryValidators()
 		if cfg.RedisURL != "" {
 			client, err := redisstore.Open(ctx, cfg.RedisURL)
 			if err != nil {
@@ -75,8 +77,9 @@ func run(ctx context.Context, args []string) error {
 			}
 			defer func() { _ = client.Close() }()
 			seen = redisstore.NewSeenSet(client, "newsmill:")
+			validators = redisstore.NewValidators(client, "newsmill:", 0)
 		}
-		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, MaxPagesInFlight: cfg.MaxPagesInFlight, StartSpread: cfg.StartSpread},
+		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, MaxPagesInFlight: cfg.MaxPagesInFlight, StartSpread: cfg.StartSpread, Validators: validators},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
 		defer f.Close()
 		d.Registry.MustRegister(f.Collector())
