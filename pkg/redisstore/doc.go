@@ -1,9 +1,11 @@
 // Package redisstore is newsmill's Redis adapter: [Store] implements
 // dedup.Store with one Lua script per claim, so an article is checked and
 // claimed in one round trip and concurrent claims never interleave.
-// [SeenSet] is the fetcher's shared set of fetched articles, and [Templates]
-// the cleaner's learned per-source boilerplate (clean.TemplateStore), shared
-// by every cleaner replica. [Open] connects from a REDIS_URL.
+// [SeenSet] is the fetcher's shared set of fetched articles, [Validators]
+// its listings' conditional-GET validators (fetch.ValidatorStore), and
+// [Templates] the cleaner's learned per-source boilerplate
+// (clean.TemplateStore), shared by every cleaner replica. [Open] connects
+// from a REDIS_URL.
 //
 // It is the only package besides its test helper (redistest) that imports
 // go-redis; it imports the packages whose interfaces it implements (dedup,
