@@ -11,9 +11,11 @@ import (
 	"go.uber.org/zap"
 )
 
-// article fetches one new page and publishes it. It returns errPublish or
-// errSeen wrapped errors for failures that must stop the poll; any other
-// error is the page's own failure, already counted and logged.
+// article fetches one new or updated page and publishes it, then marks it
+// seen with the time of this fetch and the listing's date. It returns
+// errPublish or errSeen wrapped errors for failures that must stop the
+// poll; any other error is the page's own failure, already counted and
+// logged.
 func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *statsRec) error {
 	if _, busy := f.inflight.LoadOrStore(c.id, struct{}{}); busy {
 		// Another poll is fetching this page right now; it will publish
@@ -26,7 +28,7 @@ func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *sta
 	// page; that poll marked it before releasing it, so check again.
 	if again, err := f.seen.Seen(ctx, []string{c.id}); err != nil || len(again) != 1 {
 		return fmt.Errorf("checking seen-set: %w: %w", errSeen, errors.Join(err, errors.New("bad answer")))
-	} else if again[0] {
+	} else if r := again[0]; r.Seen && (!c.update || !f.due(r, c.date, f.opts.Now())) {
 		rec.add(func(s *Stats) { s.Skipped++ })
 		return nil
 	}
@@ -38,12 +40,14 @@ func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *sta
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	log := f.log.With(zap.String("source", src.ID), zap.String("url", c.listed), zap.String("article_id", c.id))
+	log := f.log.With(zap.String("source", src.ID), zap.String("url", c.listed), zap.String("article_id", c.id), zap.Bool("update", c.update))
+	fetched := f.opts.Now()
+	mark := SeenRecord{Fetched: fetched, Listed: c.date}
 	fail := func(err error) error {
 		rec.fail(err)
 		if !transient(err) && ctx.Err() == nil {
 			// Refused for good: do not refetch it on every poll.
-			if merr := f.seen.Mark(ctx, c.id, FailedTTL); merr != nil {
+			if merr := f.seen.Mark(ctx, c.id, mark, FailedTTL); merr != nil {
 				return fmt.Errorf("marking refused page: %w: %w", errSeen, merr)
 			}
 		}
@@ -91,10 +95,11 @@ func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *sta
 		if err != nil || len(seen) != 1 {
 			return fmt.Errorf("checking seen-set: %w: %w", errSeen, errors.Join(err, errors.New("bad answer")))
 		}
-		if seen[0] {
+		if seen[0].Seen && !c.update {
 			// Listed under another URL, already published under this one.
+			// (An update is published again under it.)
 			rec.add(func(s *Stats) { s.Skipped++ })
-			if err := f.seen.Mark(ctx, c.id, f.opts.SeenTTL); err != nil {
+			if err := f.seen.Mark(ctx, c.id, mark, f.opts.SeenTTL); err != nil {
 				return fmt.Errorf("marking seen: %w: %w", errSeen, err)
 			}
 			log.Debug("already fetched under its canonical URL", zap.String("canonical_url", canonical))
@@ -110,7 +115,7 @@ func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *sta
 	a := article.New(id, src.ID)
 	a.URL = c.listed
 	a.CanonicalURL = canonical
-	a.FetchedAt = f.opts.Now().UTC()
+	a.FetchedAt = fetched.UTC()
 	a.HTTP = &article.HTTPMeta{
 		Status:       resp.Status,
 		ContentType:  ctype,
@@ -129,11 +134,16 @@ func (f *Fetcher) article(ctx context.Context, src Source, c candidate, rec *sta
 		return fmt.Errorf("publishing %s: %w: %w", id, errPublish, err)
 	}
 	for _, k := range ids {
-		if err := f.seen.Mark(ctx, k, f.opts.SeenTTL); err != nil {
+		if err := f.seen.Mark(ctx, k, mark, f.opts.SeenTTL); err != nil {
 			return fmt.Errorf("marking seen: %w: %w", errSeen, err)
 		}
 	}
-	rec.add(func(s *Stats) { s.Published++ })
+	rec.add(func(s *Stats) {
+		s.Published++
+		if c.update {
+			s.Republished++
+		}
+	})
 	log.Debug("published raw article", zap.String("article_id", id), zap.Int("bytes", len(body)), zap.String("charset", cs))
 	return nil
 }

@@ -3,7 +3,10 @@
 // page, local file or folder), fetches each article page it has not seen
 // yet, decodes it to UTF-8 and hands it to a [Publisher], and only then
 // marks it in a [SeenSet] so that a page is fetched once however many
-// sources list it.
+// sources list it. A page is fetched and published again when its feed
+// item's date or sitemap lastmod shows it changed since it was last
+// fetched, at most once per Options.MinRefetchInterval (see [Fetcher.Poll]);
+// the deduplicator downstream turns a changed article into a new revision.
 //
 // It owns politeness and safety for outgoing HTTP: robots.txt with its
 // crawl-delay, a per-host rate limit and concurrency bound, conditional GET,

@@ -4,15 +4,17 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 )
 
 // feedLinks parses an RSS 0.9x/1.0/2.0, Atom or JSON feed (already decoded
 // to UTF-8) and returns its items' article URLs, resolved against base, in
-// feed order. An item without a link falls back to a GUID that is an
-// http(s) URL.
-func feedLinks(text string, base *url.URL, maxNesting int) ([]string, error) {
+// feed order, each with the item's updated time, or its published time
+// when it gives none. An item without a link falls back to a GUID that is
+// an http(s) URL.
+func feedLinks(text string, base *url.URL, maxNesting int) ([]link, error) {
 	if err := checkNesting([]byte(text), maxNesting); err != nil {
 		return nil, err
 	}
@@ -20,18 +22,33 @@ func feedLinks(text string, base *url.URL, maxNesting int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing feed: %w: %w", ErrParse, err)
 	}
-	out := make([]string, 0, len(feed.Items))
+	out := make([]link, 0, len(feed.Items))
 	for _, it := range feed.Items {
+		var date time.Time
+		switch {
+		case it.UpdatedParsed != nil:
+			date = *it.UpdatedParsed
+		case it.PublishedParsed != nil:
+			date = *it.PublishedParsed
+		}
 		cands := append([]string{it.Link}, it.Links...)
 		cands = append(cands, it.GUID)
 		for _, c := range cands {
 			if abs := resolve(base, c); abs != "" {
-				out = append(out, abs)
+				out = append(out, link{url: abs, date: date})
 				break
 			}
 		}
 	}
 	return out, nil
+}
+
+// link is an article URL as a listing gives it, with the date the listing
+// gives the page: a feed item's updated (else published) time, a sitemap
+// entry's lastmod (else its news publication date). Zero when none.
+type link struct {
+	url  string
+	date time.Time
 }
 
 // resolve returns ref as an absolute http(s) URL relative to base, or ""

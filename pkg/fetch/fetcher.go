@@ -87,14 +87,24 @@ type Stats struct {
 	Listed int
 	// New is how many of them were not in the seen-set.
 	New int
-	// Deferred is how many new ones were left for the next poll
-	// (Options.MaxArticlesPerPoll).
+	// Updated is how many of them were fetched before and are listed as
+	// changed since: the listing gives a newer date than the one recorded
+	// at their last fetch, at least Options.MinRefetchInterval ago. They
+	// are fetched and published again, after the new ones.
+	Updated int
+	// Deferred is how many new or updated pages were left for the next
+	// poll (Options.MaxArticlesPerPoll).
 	Deferred int
-	// Published is how many articles were published.
+	// Published is how many articles were published, updated ones
+	// included.
 	Published int
+	// Republished is how many of the published articles were updated
+	// pages, fetched again.
+	Republished int
 	// Skipped counts new pages not published by this poll because they
 	// turned out to be known: their rel=canonical or redirect target was
-	// already seen, or another poll was fetching them at the same time.
+	// already seen, or another poll was fetching them at the same time;
+	// and updated pages another poll fetched again first.
 	Skipped int
 	// Failed counts article pages or files that failed; see Reasons.
 	Failed int
@@ -156,6 +166,17 @@ func (r *statsRec) add(fn func(s *Stats)) {
 // raw article through the [Publisher] and marks it seen after
 // the publish succeeded. File sources read their files instead (no HTTP).
 //
+// A page already fetched is fetched and published again when its listing
+// shows it changed: a feed item's updated (else published) time or a
+// sitemap's lastmod newer than the one recorded at the last fetch, which
+// was at least Options.MinRefetchInterval ago. Dates more than
+// [MaxFutureSkew] ahead of the clock are ignored. When no date was
+// recorded for a page (its listing gave none, or it was fetched before
+// dates were recorded), the first date it is listed with is recorded
+// without a fetch. HTML listings, single pages and files give no dates, so
+// their pages are fetched once. Updated pages count against
+// MaxArticlesPerPoll after the new ones.
+//
 // Poll returns an error when the source itself failed (listing refused or
 // unparsable, the seen-set or the publisher failing); a failing article
 // page is counted in Stats.Failed and Reasons, logged, and does not fail
@@ -184,10 +205,36 @@ func (f *Fetcher) Poll(ctx context.Context, src Source) (Stats, error) {
 // FailedTTL is how long a page refused for good stays in the seen-set.
 const FailedTTL = 24 * time.Hour
 
+// MaxFutureSkew is how far ahead of the clock a listing's date may be and
+// still count; a later one is ignored, as if the listing gave none.
+const MaxFutureSkew = 5 * time.Minute
+
 type candidate struct {
 	listed    string // URL as listed
 	canonical string
 	id        string
+	// date is the listing's date for the page (see listedDate); zero
+	// when it gave none or none to trust.
+	date time.Time
+	// update is set for a page fetched before and listed as changed since.
+	update bool
+}
+
+// listedDate returns the listing's date d as the fetcher compares and
+// records it: in UTC, to the second, and zero when it is more than
+// MaxFutureSkew ahead of now.
+func listedDate(d, now time.Time) time.Time {
+	if d.IsZero() || d.After(now.Add(MaxFutureSkew)) {
+		return time.Time{}
+	}
+	return d.UTC().Truncate(time.Second)
+}
+
+// due reports whether a seen page, listed with date, is to be fetched
+// again: a date was recorded for it, date is newer, and its last fetch was
+// at least MinRefetchInterval before now.
+func (f *Fetcher) due(r SeenRecord, date, now time.Time) bool {
+	return r.Seen && !r.Listed.IsZero() && date.After(r.Listed) && now.Sub(r.Fetched) >= f.opts.MinRefetchInterval
 }
 
 func (f *Fetcher) pollURLs(ctx context.Context, src Source) (Stats, error) {
@@ -200,29 +247,39 @@ func (f *Fetcher) pollURLs(ctx context.Context, src Source) (Stats, error) {
 		rec.s.NotModified = true
 		return rec.s, nil
 	}
+	now := f.opts.Now()
 	cands := make([]candidate, 0, len(links))
-	dup := make(map[string]bool, len(links))
+	dup := make(map[string]int, len(links))
 	for _, l := range links {
-		c, err := Canonicalize(l)
-		if err != nil || dup[c] {
+		c, err := Canonicalize(l.url)
+		if err != nil {
 			continue
 		}
-		dup[c] = true
-		cands = append(cands, candidate{listed: l, canonical: c, id: article.ID(c)})
+		date := listedDate(l.date, now)
+		if i, ok := dup[c]; ok {
+			// Listed twice: the newest date counts.
+			if date.After(cands[i].date) {
+				cands[i].date = date
+			}
+			continue
+		}
+		dup[c] = len(cands)
+		cands = append(cands, candidate{listed: l.url, canonical: c, id: article.ID(c), date: date})
 	}
 	rec.s.Listed = len(cands)
-	fresh, err := f.unseen(ctx, cands)
+	fresh, updated, err := f.classify(ctx, cands, now)
 	if err != nil {
 		return rec.s, err
 	}
-	rec.s.New = len(fresh)
+	rec.s.New, rec.s.Updated = len(fresh), len(updated)
+	fresh = append(fresh, updated...)
 	if len(fresh) > f.opts.MaxArticlesPerPoll {
 		rec.s.Deferred = len(fresh) - f.opts.MaxArticlesPerPoll
 		fresh = fresh[:f.opts.MaxArticlesPerPoll]
 	}
 
-	// Fetch the new pages with bounded concurrency; a fatal error (the
-	// seen-set or the publisher failing) stops the poll.
+	// Fetch the new and updated pages with bounded concurrency; a fatal
+	// error (the seen-set or the publisher failing) stops the poll.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan candidate)
@@ -261,8 +318,9 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return rec.s, err
 	}
-	// Remember the listing's validators only when every new page was dealt
-	// with: otherwise a 304 next time would hide the pages still to fetch.
+	// Remember the listing's validators only when every new or updated page
+	// was dealt with: otherwise a 304 next time would hide the pages still
+	// to fetch.
 	failedTransient := false
 	transientFailures.Range(func(any, any) bool { failedTransient = true; return false })
 	if listResp != nil && rec.s.Deferred == 0 && !failedTransient {
@@ -271,37 +329,59 @@ feed:
 	return rec.s, nil
 }
 
-// unseen returns the candidates not in the seen-set, in order.
-func (f *Fetcher) unseen(ctx context.Context, cands []candidate) ([]candidate, error) {
+// classify looks the candidates up in the seen-set and returns, in order,
+// the fresh ones (not seen) and the updated ones (seen, and due to be
+// fetched again: see due; their update field set). A seen page with no
+// date recorded that is now listed with one gets that date recorded
+// (SeenSet.Amend), so the date's next change refetches it: pages fetched
+// while their listing gave no date, or before dates were recorded, are not
+// all fetched again at once.
+func (f *Fetcher) classify(ctx context.Context, cands []candidate, now time.Time) (fresh, updated []candidate, err error) {
 	const batch = 500
-	out := make([]candidate, 0, len(cands))
+	fresh = make([]candidate, 0, len(cands))
 	for i := 0; i < len(cands); i += batch {
 		part := cands[i:min(i+batch, len(cands))]
 		keys := make([]string, len(part))
 		for j, c := range part {
 			keys[j] = c.id
 		}
-		seen, err := f.seen.Seen(ctx, keys)
+		recs, err := f.seen.Seen(ctx, keys)
 		if err != nil {
-			return nil, fmt.Errorf("checking seen-set: %w: %w", errSeen, err)
+			return nil, nil, fmt.Errorf("checking seen-set: %w: %w", errSeen, err)
 		}
-		if len(seen) != len(keys) {
-			return nil, fmt.Errorf("checking seen-set: %d answers for %d keys: %w", len(seen), len(keys), errSeen)
+		if len(recs) != len(keys) {
+			return nil, nil, fmt.Errorf("checking seen-set: %d answers for %d keys: %w", len(recs), len(keys), errSeen)
 		}
+		var amend map[string]SeenRecord
 		for j, c := range part {
-			if !seen[j] {
-				out = append(out, c)
+			r := recs[j]
+			switch {
+			case !r.Seen:
+				fresh = append(fresh, c)
+			case f.due(r, c.date, now):
+				c.update = true
+				updated = append(updated, c)
+			case r.Listed.IsZero() && !c.date.IsZero():
+				if amend == nil {
+					amend = make(map[string]SeenRecord)
+				}
+				amend[c.id] = SeenRecord{Fetched: r.Fetched, Listed: c.date}
+			}
+		}
+		if len(amend) > 0 {
+			if err := f.seen.Amend(ctx, amend); err != nil {
+				return nil, nil, fmt.Errorf("recording listed dates: %w: %w", errSeen, err)
 			}
 		}
 	}
-	return out, nil
+	return fresh, updated, nil
 }
 
-// list returns the article URLs a URL source lists, and the listing
-// response (nil for KindPage).
-func (f *Fetcher) list(ctx context.Context, src Source, rec *statsRec) ([]string, *response, error) {
+// list returns the article URLs a URL source lists, with their dates, and
+// the listing response (nil for KindPage).
+func (f *Fetcher) list(ctx context.Context, src Source, rec *statsRec) ([]link, *response, error) {
 	if src.Kind == KindPage {
-		return []string{src.URL}, nil, nil
+		return []link{{url: src.URL}}, nil, nil
 	}
 	accept := "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 	if src.Kind == KindListing {
@@ -333,12 +413,16 @@ func (f *Fetcher) list(ctx context.Context, src Source, rec *statsRec) ([]string
 		return nil, resp, err
 	}
 	defer release()
-	var links []string
+	var links []link
 	switch src.Kind {
 	case KindRSS:
 		links, err = feedLinks(text, base, f.opts.MaxNesting)
 	case KindListing:
-		links, err = listingLinks(text, base, src.LinkSelector)
+		var urls []string
+		urls, err = listingLinks(text, base, src.LinkSelector)
+		for _, u := range urls {
+			links = append(links, link{url: u})
+		}
 	case KindSitemap:
 		var children []string
 		links, children, err = parseSitemap(text, base, f.opts.MaxNesting)
@@ -354,8 +438,8 @@ func (f *Fetcher) list(ctx context.Context, src Source, rec *statsRec) ([]string
 
 // sitemapChildren reads up to MaxSitemaps child sitemaps of an index. A
 // failing child is logged and skipped; the index fails only when all do.
-func (f *Fetcher) sitemapChildren(ctx context.Context, src Source, children []string, rec *statsRec) ([]string, error) {
-	var links []string
+func (f *Fetcher) sitemapChildren(ctx context.Context, src Source, children []string, rec *statsRec) ([]link, error) {
+	var links []link
 	var firstErr error
 	ok := 0
 	for _, child := range children[:min(len(children), f.opts.MaxSitemaps)] {
@@ -369,7 +453,7 @@ func (f *Fetcher) sitemapChildren(ctx context.Context, src Source, children []st
 			if err == nil {
 				text, _, _ := charset.Decode(body, resp.Header.Get("Content-Type"))
 				base, _ := url.Parse(resp.FinalURL)
-				var pages []string
+				var pages []link
 				pages, _, err = parseSitemap(text, base, f.opts.MaxNesting)
 				links = append(links, pages...)
 			}

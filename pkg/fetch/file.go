@@ -97,7 +97,9 @@ func (f *Fetcher) pollFiles(ctx context.Context, src Source) (Stats, error) {
 		cands = append(cands, candidate{id: id})
 	}
 	rec.s.Listed = len(cands)
-	fresh, err := f.unseen(ctx, cands)
+	// Files carry no date: a file is published once; a changed one has
+	// another content id and is a new article.
+	fresh, _, err := f.classify(ctx, cands, f.opts.Now())
 	if err != nil {
 		return rec.s, err
 	}
@@ -128,7 +130,7 @@ func (f *Fetcher) pollFiles(ctx context.Context, src Source) (Stats, error) {
 		if err := f.pub.Publish(ctx, a); err != nil {
 			return rec.s, fmt.Errorf("publishing %s: %w: %w", id, errPublish, err)
 		}
-		if err := f.seen.Mark(ctx, id, f.opts.SeenTTL); err != nil {
+		if err := f.seen.Mark(ctx, id, SeenRecord{Fetched: a.FetchedAt}, f.opts.SeenTTL); err != nil {
 			return rec.s, fmt.Errorf("marking seen: %w: %w", errSeen, err)
 		}
 		rec.s.Published++

@@ -25,7 +25,8 @@ type site struct {
 	*httptest.Server
 	mu    sync.Mutex
 	hits  map[string]int
-	bomb  []byte // see gzipBomb
+	dates map[string]time.Time // see setDate
+	bomb  []byte               // see gzipBomb
 	vi    []byte
 	delay chan struct{} // closed when the test ends: unblocks slow handlers
 }
@@ -45,7 +46,7 @@ var gzipBomb = sync.OnceValue(func() []byte {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	s := &site{hits: make(map[string]int), delay: make(chan struct{}), bomb: gzipBomb()}
+	s := &site{hits: make(map[string]int), dates: make(map[string]time.Time), delay: make(chan struct{}), bomb: gzipBomb()}
 	vi, err := os.ReadFile("../charset/testdata/vi-windows-1258.html")
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +64,36 @@ func (s *site) count(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.hits[path]
+}
+
+// setDate sets the date the /dated/ listings give the page /a/<name>.html;
+// a zero t removes it.
+func (s *site) setDate(name string, t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.IsZero() {
+		delete(s.dates, name)
+		return
+	}
+	s.dates[name] = t
+}
+
+// datedItems writes one listing entry per name of the request's "a"
+// parameters with item: its article URL and the date set for it, "" when
+// none (see setDate).
+func (s *site) datedItems(r *http.Request, item func(url, date string, t time.Time) string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for _, name := range r.URL.Query()["a"] {
+		t := s.dates[name]
+		date := ""
+		if !t.IsZero() {
+			date = t.Format(time.RFC3339)
+		}
+		b.WriteString(item("http://"+r.Host+"/a/"+name+".html", date, t))
+	}
+	return b.String()
 }
 
 // addrPort is the fixture's listening address, for Options.AllowAddrs.
@@ -281,6 +312,54 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Last-Modified", lm)
 		xml(fmt.Sprintf(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><link>%s/a/80.html</link></item></channel></rss>`, base))
+	case p == "/dated/atom.xml":
+		// Atom entries for the pages named by ?a=, <updated> when a date
+		// is set.
+		w.Header().Set("Content-Type", "application/atom+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>%s</feed>`,
+			s.datedItems(r, func(u, date string, _ time.Time) string {
+				if date != "" {
+					date = "<updated>" + date + "</updated>"
+				}
+				return `<entry><title>x</title><link href="` + u + `"/><id>` + u + `</id>` + date + `</entry>`
+			}))
+	case p == "/dated/atom-published.xml":
+		// As /dated/atom.xml with <published> only.
+		w.Header().Set("Content-Type", "application/atom+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>%s</feed>`,
+			s.datedItems(r, func(u, date string, _ time.Time) string {
+				if date != "" {
+					date = "<published>" + date + "</published>"
+				}
+				return `<entry><title>x</title><link href="` + u + `"/><id>` + u + `</id>` + date + `</entry>`
+			}))
+	case p == "/dated/rss.xml":
+		// RSS items with <pubDate> when a date is set.
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>%s</channel></rss>`,
+			s.datedItems(r, func(u, _ string, t time.Time) string {
+				date := ""
+				if !t.IsZero() {
+					date = "<pubDate>" + t.Format(time.RFC1123Z) + "</pubDate>"
+				}
+				return `<item><title>x</title><link>` + u + `</link>` + date + `</item>`
+			}))
+	case p == "/dated/sitemap.xml":
+		// Sitemap entries with <lastmod> when a date is set.
+		xml(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` +
+			s.datedItems(r, func(u, date string, _ time.Time) string {
+				if date != "" {
+					date = "<lastmod>" + date + "</lastmod>"
+				}
+				return `<url><loc>` + u + `</loc>` + date + `</url>`
+			}) + `</urlset>`)
+	case p == "/dated/listing.html":
+		// An HTML listing showing the dates, which the fetcher never reads.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><body>%s</body></html>`,
+			s.datedItems(r, func(u, date string, _ time.Time) string {
+				return `<article><h2><a href="` + u + `">x</a></h2><time datetime="` + date + `">` + date + `</time></article>`
+			}))
 	case p == "/fault/html-as-feed":
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<html><body>not a feed</body></html>"))

@@ -31,8 +31,12 @@ type SourceHealth struct {
 	// ConsecutiveFailures counts failed polls since the last success; the
 	// scheduler backs off by it.
 	ConsecutiveFailures int `json:"consecutive_failures"`
-	// ArticlesFound counts articles published from this source.
+	// ArticlesFound counts articles published from this source, updated
+	// ones included.
 	ArticlesFound int64 `json:"articles_found"`
+	// ArticlesUpdated counts the articles published again because the
+	// source listed them as changed since they were fetched.
+	ArticlesUpdated int64 `json:"articles_updated"`
 	// PagesFailed counts article pages or files that failed, by reason.
 	PagesFailed map[string]int64 `json:"pages_failed,omitempty"`
 	// Fetches counts HTTP requests by status code or failure reason.
@@ -76,6 +80,7 @@ func (b *healthBook) record(src Source, start, end time.Time, st Stats, err erro
 	h.LastFetch = start
 	h.LastDuration = end.Sub(start)
 	h.ArticlesFound += int64(st.Published)
+	h.ArticlesUpdated += int64(st.Republished)
 	h.Bytes += st.Bytes
 	for k, n := range st.Fetches {
 		if h.Fetches == nil {

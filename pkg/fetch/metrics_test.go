@@ -21,6 +21,10 @@ func TestCollector(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(f.Collector())
 	want := `
+# HELP newsmill_fetch_articles_updated_total Raw articles published again per source because their listing showed them changed.
+# TYPE newsmill_fetch_articles_updated_total counter
+newsmill_fetch_articles_updated_total{source="bad"} 0
+newsmill_fetch_articles_updated_total{source="m"} 0
 # HELP newsmill_fetch_consecutive_failures Failed polls of a source since its last success.
 # TYPE newsmill_fetch_consecutive_failures gauge
 newsmill_fetch_consecutive_failures{source="bad"} 1
@@ -34,7 +38,7 @@ newsmill_fetch_requests_total{result="200",source="bad"} 1
 newsmill_fetch_requests_total{result="404",source="m"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"newsmill_fetch_consecutive_failures", "newsmill_fetch_pages_failed_total", "newsmill_fetch_requests_total"); err != nil {
+		"newsmill_fetch_articles_updated_total", "newsmill_fetch_consecutive_failures", "newsmill_fetch_pages_failed_total", "newsmill_fetch_requests_total"); err != nil {
 		t.Error(err)
 	}
 }

@@ -55,8 +55,18 @@ type Options struct {
 	// SeenTTL is how long a fetched article stays in the seen-set.
 	// Default 30 days.
 	SeenTTL time.Duration
-	// MaxArticlesPerPoll caps the new article pages fetched in one poll of
-	// a source; the rest are fetched by the next polls. Default 200.
+	// MinRefetchInterval is the least time between two fetches of one
+	// article page that its listing shows as updated (a newer feed item
+	// date or sitemap lastmod than at its last fetch; see [Fetcher.Poll]).
+	// A story edited every few minutes is fetched again once the interval
+	// has passed, with its latest change; a feed that stamps every item
+	// with the time of the request has its pages fetched again once per
+	// interval while they are listed, not on every poll. Default 1h; a
+	// negative value sets no minimum.
+	MinRefetchInterval time.Duration
+	// MaxArticlesPerPoll caps the article pages fetched in one poll of a
+	// source, new pages first, then updated ones; the rest are fetched by
+	// the next polls. Default 200.
 	MaxArticlesPerPoll int
 	// MaxSitemaps caps the child sitemaps read from one sitemap index per
 	// poll (newest first when lastmod is given). Default 20.
@@ -168,6 +178,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SeenTTL <= 0 {
 		o.SeenTTL = 30 * 24 * time.Hour
+	}
+	if o.MinRefetchInterval == 0 {
+		o.MinRefetchInterval = time.Hour
+	} else if o.MinRefetchInterval < 0 {
+		o.MinRefetchInterval = 0
 	}
 	if o.MaxArticlesPerPoll <= 0 {
 		o.MaxArticlesPerPoll = 200

@@ -240,8 +240,8 @@ func TestPollFaults(t *testing.T) {
 				// Refused for good → remembered; transient → retried next poll.
 				id := article.ID(mustCanon(t, src.URL))
 				got, _ := seen.Seen(t.Context(), []string{id})
-				if want := !transient(errForReason(tc.wantReason)); got[0] != want {
-					t.Errorf("seen after %s = %v, want %v", tc.wantReason, got[0], want)
+				if want := !transient(errForReason(tc.wantReason)); got[0].Seen != want {
+					t.Errorf("seen after %s = %v, want %v", tc.wantReason, got[0].Seen, want)
 				}
 			}
 			switch {
