@@ -312,24 +312,18 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Last-Modified", lm)
 		xml(fmt.Sprintf(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><link>%s/a/80.html</link></item></channel></rss>`, base))
-	case p == "/dated/atom.xml":
-		// Atom entries for the pages named by ?a=, <updated> when a date
-		// is set.
+	case p == "/dated/atom.xml" || p == "/dated/atom-published.xml":
+		// Atom entries for the pages named by ?a=, with <updated> (or
+		// <published> for atom-published.xml) when a date is set.
+		tag := "updated"
+		if p == "/dated/atom-published.xml" {
+			tag = "published"
+		}
 		w.Header().Set("Content-Type", "application/atom+xml")
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>%s</feed>`,
 			s.datedItems(r, func(u, date string, _ time.Time) string {
 				if date != "" {
-					date = "<updated>" + date + "</updated>"
-				}
-				return `<entry><title>x</title><link href="` + u + `"/><id>` + u + `</id>` + date + `</entry>`
-			}))
-	case p == "/dated/atom-published.xml":
-		// As /dated/atom.xml with <published> only.
-		w.Header().Set("Content-Type", "application/atom+xml")
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>%s</feed>`,
-			s.datedItems(r, func(u, date string, _ time.Time) string {
-				if date != "" {
-					date = "<published>" + date + "</published>"
+					date = "<" + tag + ">" + date + "</" + tag + ">"
 				}
 				return `<entry><title>x</title><link href="` + u + `"/><id>` + u + `</id>` + date + `</entry>`
 			}))
