@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -466,4 +468,91 @@ func TestCleanerKilledMidStream(t *testing.T) {
 		t.Errorf("%d messages on news.duplicate: a redelivery was taken for a duplicate", d)
 	}
 	t.Logf("killed at %d/%d cleaned; all %d delivered once", mid, n, n)
+}
+
+// correctionPage is a news page whose second paragraph a publisher
+// corrects in version 2.
+func correctionPage(version int) string {
+	figure := "Officials said 1,200 hectares of rice had been flooded in the district by Tuesday morning."
+	if version > 1 {
+		figure = "Officials corrected the figure on Wednesday: 2,100 hectares of rice had been flooded in the district by Tuesday morning."
+	}
+	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Delta farmers count flood losses</title></head><body>
+<header><nav><a href="/">Home</a> | <a href="/news">News</a></nav></header>
+<article><h1>Delta farmers count flood losses</h1>
+<p>Farmers in the lower Mekong delta began draining their fields on Wednesday after three days of heavy rain pushed the river over its banks and into low-lying paddies across four communes.</p>
+<p>` + figure + ` The provincial agriculture department said most of the crop was two weeks from harvest and that losses would be assessed field by field.</p>
+<p>Cooperatives have asked for seed support for the next planting, and the province has opened a hotline for households whose homes were damaged by the water.</p>
+</article><footer>Copyright Delta News</footer></body></html>`
+}
+
+// TestCorrectionDeliveredAsRevision: a publisher corrects an article and
+// moves its feed entry's <updated> forward. The fetcher fetches the page
+// again, the deduplicator recognises the same article with changed
+// content, and consumers receive the corrected text as its next revision.
+func TestCorrectionDeliveredAsRevision(t *testing.T) {
+	c := newCluster(t)
+	b := c.bus()
+	var mu sync.Mutex
+	version, updated := 1, time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		v, up := version, updated
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/feed.xml":
+			w.Header().Set("Content-Type", "application/atom+xml")
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Delta News</title><updated>%[2]s</updated>`+
+				`<entry><title>Delta farmers count flood losses</title><link href="http://%[1]s/news/flood.html"/><id>tag:delta,flood</id><updated>%[2]s</updated></entry></feed>`,
+				r.Host, up.Format(time.RFC3339))
+		case "/news/flood.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, correctionPage(v))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	sources := filepath.Join(c.dir, "delta.yaml")
+	yml := fmt.Sprintf("sources:\n  - id: delta\n    kind: feed\n    url: %s/feed.xml\n    interval: 10s\n    allow_private: true\n", srv.URL)
+	if err := os.WriteFile(sources, []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range services[1:] {
+		c.start(s)
+	}
+	c.start("fetcher", "NEWSMILL_SOURCES_FILE="+sources, "NEWSMILL_MIN_REFETCH_INTERVAL=1ms")
+	waitFor(t, 60*time.Second, "the article on news.articles.>", func() bool { return streamCount(t, b, natsbus.StreamArticles) >= 1 })
+
+	mu.Lock()
+	version, updated = 2, updated.Add(30*time.Minute)
+	mu.Unlock()
+	waitFor(t, 90*time.Second, "the corrected article on news.articles.>", func() bool { return streamCount(t, b, natsbus.StreamArticles) >= 2 })
+	waitFor(t, 30*time.Second, "every consumer idle", func() bool { return idle(t, b) })
+
+	msgs := collect(t, b, natsbus.StreamArticles)
+	if len(msgs) != 2 {
+		t.Fatalf("news.articles holds %d messages, want the article and its correction", len(msgs))
+	}
+	var got [2]*article.Article
+	for i, m := range msgs {
+		a, err := article.Unmarshal(m.Data())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[i] = a
+	}
+	first, second := got[0], got[1]
+	if first.ID != second.ID {
+		t.Errorf("the correction has id %s, the article %s: want the same article", second.ID, first.ID)
+	}
+	if second.Revision != first.Revision+1 {
+		t.Errorf("revisions %d then %d, want consecutive", first.Revision, second.Revision)
+	}
+	if !strings.Contains(first.Text, "1,200 hectares") || !strings.Contains(second.Text, "2,100 hectares") {
+		t.Errorf("texts do not carry the two versions:\nfirst:  %.300q\nsecond: %.300q", first.Text, second.Text)
+	}
+	if n := streamCount(t, b, natsbus.StreamDLQ); n != 0 {
+		t.Errorf("%d dead letters, want none", n)
+	}
 }

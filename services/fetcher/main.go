@@ -40,6 +40,9 @@ type Config struct {
 	MaxBodyBytes int64 `conf:"max_body_bytes" help:"largest page accepted, in bytes"`
 	// MaxPagesInFlight bounds the pages held at once across all sources.
 	MaxPagesInFlight int `conf:"max_pages_in_flight" help:"most article pages fetched at once across all sources (memory: up to this × max_body_bytes)"`
+	// MinRefetchInterval is the least time between two fetches of a page
+	// its listing shows as updated.
+	MinRefetchInterval time.Duration `conf:"min_refetch_interval" help:"least time between two fetches of a page whose feed entry or sitemap lastmod shows it changed"`
 	// StartSpread spreads the first polls after a start over up to this
 	// long, so a restart does not hit every site at once.
 	StartSpread time.Duration `conf:"start_spread" help:"spread the first polls after a start over up to this long"`
@@ -50,7 +53,7 @@ func main() { wire.Main("fetcher", run) }
 func run(ctx context.Context, args []string) error {
 	nc := natsbus.DefaultConfig()
 	nc.Name = "newsmill-fetcher"
-	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20, MaxPagesInFlight: 16}
+	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20, MaxPagesInFlight: 16, MinRefetchInterval: time.Hour}
 	if err := config.Load("fetcher", args, &cfg); err != nil {
 		return err
 	}
@@ -79,7 +82,7 @@ func run(ctx context.Context, args []string) error {
 			seen = redisstore.NewSeenSet(client, "newsmill:")
 			validators = redisstore.NewValidators(client, "newsmill:", 0)
 		}
-		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, MaxPagesInFlight: cfg.MaxPagesInFlight, StartSpread: cfg.StartSpread, Validators: validators},
+		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, MaxPagesInFlight: cfg.MaxPagesInFlight, MinRefetchInterval: cfg.MinRefetchInterval, StartSpread: cfg.StartSpread, Validators: validators},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)
 		defer f.Close()
 		d.Registry.MustRegister(f.Collector())
