@@ -170,7 +170,9 @@ func (r *statsRec) add(fn func(s *Stats)) {
 // shows it changed: a feed item's updated (else published) time or a
 // sitemap's lastmod newer than the one recorded at the last fetch, which
 // was at least Options.MinRefetchInterval ago. Dates more than
-// [MaxFutureSkew] ahead of the clock are ignored. When no date was
+// [MaxFutureSkew] ahead of the clock are ignored, and so are the dates of
+// a listing that gives all of three or more pages the same one. When no
+// date was
 // recorded for a page (its listing gave none, or it was fetched before
 // dates were recorded), the first date it is listed with is recorded
 // without a fetch. HTML listings, single pages and files give no dates, so
@@ -230,6 +232,21 @@ func listedDate(d, now time.Time) time.Time {
 	return d.UTC().Truncate(time.Second)
 }
 
+// uniformDates reports whether a listing gives the same date to all of
+// three or more pages, as feeds and sitemaps that stamp every entry with
+// the time they were generated do.
+func uniformDates(cands []candidate) bool {
+	if len(cands) < 3 {
+		return false
+	}
+	for _, c := range cands {
+		if c.date.IsZero() || !c.date.Equal(cands[0].date) {
+			return false
+		}
+	}
+	return true
+}
+
 // due reports whether a seen page, listed with date, is to be fetched
 // again: a date was recorded for it, date is newer, and its last fetch was
 // at least MinRefetchInterval before now.
@@ -267,6 +284,13 @@ func (f *Fetcher) pollURLs(ctx context.Context, src Source) (Stats, error) {
 		cands = append(cands, candidate{listed: l.url, canonical: c, id: article.ID(c), date: date})
 	}
 	rec.s.Listed = len(cands)
+	if uniformDates(cands) {
+		// Every page carries the same date: the listing stamps its own
+		// build time on them, which says nothing about any one page.
+		for i := range cands {
+			cands[i].date = time.Time{}
+		}
+	}
 	fresh, updated, err := f.classify(ctx, cands, now)
 	if err != nil {
 		return rec.s, err

@@ -59,10 +59,12 @@ type Options struct {
 	// article page that its listing shows as updated (a newer feed item
 	// date or sitemap lastmod than at its last fetch; see [Fetcher.Poll]).
 	// A story edited every few minutes is fetched again once the interval
-	// has passed, with its latest change; a feed that stamps every item
-	// with the time of the request has its pages fetched again once per
-	// interval while they are listed, not on every poll. Default 1h; a
-	// negative value sets no minimum.
+	// has passed, with its latest change. A listing that gives all of
+	// three or more pages the same date (stamping them with its build
+	// time) refetches nothing; one that stamps a single item with the time
+	// of the request has it fetched again once per interval while it is
+	// listed, not on every poll. Default 1h; a negative value sets no
+	// minimum.
 	MinRefetchInterval time.Duration
 	// MaxArticlesPerPoll caps the article pages fetched in one poll of a
 	// source, new pages first, then updated ones; the rest are fetched by

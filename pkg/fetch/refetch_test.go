@@ -420,3 +420,56 @@ func TestListedDate(t *testing.T) {
 		}
 	}
 }
+
+// TestUniformDatesIgnored: a listing that gives all its pages the same date
+// (a feed or sitemap stamping every entry with its build time) refetches
+// nothing when that date moves; a listing whose pages' dates differ
+// refetches the page whose date moved.
+func TestUniformDatesIgnored(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	tests := []struct {
+		name        string
+		path        string
+		kind        string
+		uniform     bool
+		wantUpdated int
+	}{
+		{name: "atom, every entry stamped with the build time", path: "/dated/atom.xml", kind: KindRSS, uniform: true, wantUpdated: 0},
+		{name: "sitemap, every lastmod the generation time", path: "/dated/sitemap.xml", kind: KindSitemap, uniform: true, wantUpdated: 0},
+		{name: "atom, own dates, one moves", path: "/dated/atom.xml", kind: KindRSS, wantUpdated: 1},
+	}
+	for ti, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f, _, _, clock := newClockedFetcher(t, s, nil)
+			var names []string
+			for i := range 3 {
+				names = append(names, fmt.Sprintf("uniform-%d-%d", ti, i))
+			}
+			setDates := func(moved time.Time) {
+				for i, n := range names {
+					d := moved
+					if !tc.uniform && i > 0 {
+						d = refetchStart.Add(-time.Duration(i) * time.Hour)
+					}
+					s.setDate(n, d)
+				}
+			}
+			src := Source{ID: "uniform", Kind: tc.kind, URL: s.URL + tc.path + "?a=" + strings.Join(names, "&a="), Enabled: true}
+			setDates(clock.now())
+			if got, err := f.Poll(t.Context(), src); err != nil || got.New != 3 || got.Published != 3 {
+				t.Fatalf("first poll: %+v, %v; want 3 new pages published", got, err)
+			}
+			clock.advance(2 * time.Hour)
+			setDates(clock.now())
+			got, err := f.Poll(t.Context(), src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Updated != tc.wantUpdated || got.Republished != tc.wantUpdated {
+				t.Errorf("second poll: %+v, want %d updated and republished", got, tc.wantUpdated)
+			}
+		})
+	}
+}
