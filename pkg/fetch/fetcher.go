@@ -172,10 +172,9 @@ func (r *statsRec) add(fn func(s *Stats)) {
 // was at least Options.MinRefetchInterval ago. Dates more than
 // [MaxFutureSkew] ahead of the clock are ignored, and so are the dates of
 // a listing that gives all of three or more pages the same one. When no
-// date was
-// recorded for a page (its listing gave none, or it was fetched before
-// dates were recorded), the first date it is listed with is recorded
-// without a fetch. HTML listings, single pages and files give no dates, so
+// date was recorded for a page (its listing gave none, or it was fetched
+// before dates were recorded), the first date it is listed with is
+// recorded without a fetch. HTML listings, single pages and files give no dates, so
 // their pages are fetched once. Updated pages count against
 // MaxArticlesPerPoll after the new ones.
 //
