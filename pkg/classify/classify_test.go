@@ -323,6 +323,26 @@ func TestEntities(t *testing.T) {
 			want: []ent{{Type: "organisation", Name: "MOLISA", Surface: "Ministry of Labour, Invalids and Social Affairs"}, {Type: "country", Name: "Vietnam", Surface: "Viet Nam"}, {Type: "organisation", Name: "UN Women", Surface: "UN Women"}, {Type: "organisation", Name: "ILO", Surface: "ILO"}},
 		},
 		{
+			name: "vietnamese title, ministry, then the name",
+			text: "Bộ trưởng Bộ Lao động - Thương binh và Xã hội Đào Ngọc Dung phát biểu.",
+			want: []ent{{Type: "person", Name: "Đào Ngọc Dung", Surface: "Bộ trưởng Bộ Lao động - Thương binh và Xã hội Đào Ngọc Dung"}, {Type: "organisation", Name: "MOLISA", Surface: "Bộ Lao động - Thương binh và Xã hội"}},
+		},
+		{
+			name: "vietnamese title, organisation without a ministry word, then the name",
+			text: "Hôm qua, Tổng thư ký Liên Hợp Quốc António Guterres kêu gọi kiềm chế.",
+			want: []ent{{Type: "person", Name: "António Guterres", Surface: "Tổng thư ký Liên Hợp Quốc António Guterres"}, {Type: "organisation", Name: "UN", Surface: "Liên Hợp Quốc"}},
+		},
+		{
+			name: "english title of an organisation, then the name",
+			text: "The meeting was opened by Secretary-General of ASEAN Kao Kim Hourn on Monday.",
+			want: []ent{{Type: "person", Name: "Kao Kim Hourn", Surface: "Secretary-General of ASEAN Kao Kim Hourn"}, {Type: "organisation", Name: "ASEAN", Surface: "ASEAN"}},
+		},
+		{
+			name: "title and organisation with no name after them",
+			text: "The Director-General of the ILO said on Monday that talks would resume.",
+			want: []ent{{Type: "organisation", Name: "ILO", Surface: "ILO"}},
+		},
+		{
 			name: "acronyms only in capitals",
 			text: "They asked who would come; the un-official list named nobody from the who.",
 			want: nil,

@@ -144,17 +144,55 @@ func (c *Classifier) findEntities(s *entityScan, text string, toks []token) {
 		}
 		ms = append(ms, match{h, from, to})
 	})
-	for _, m := range ms {
+	for i, m := range ms {
 		switch m.h.kind {
 		case hitEntity:
 			d := c.entityDefs[m.h.index]
 			s.add(d.typ, d.name, text[toks[m.from].start:toks[m.to-1].end])
 		case hitTitle:
+			// A title with its organisation names the person after both:
+			// "Bộ trưởng Bộ Y tế Đào Hồng Lan", "Secretary-General of
+			// ASEAN Kao Kim Hourn".
+			if i+1 < len(ms) && c.orgAfterTitle(text, toks, m.to, ms[i+1].h, ms[i+1].from) {
+				if name, end := c.personAfter(text, toks, ms[i+1].to); name != "" {
+					s.add(EntityPerson, name, text[toks[m.from].start:end])
+					continue
+				}
+			}
 			if name, end := c.personAfter(text, toks, m.to); name != "" {
 				s.add(EntityPerson, name, text[toks[m.from].start:end])
 			}
 		}
 	}
+}
+
+// ofWords may join a title to its organisation ("Director-General of the
+// ILO").
+var ofWords = [...]uint64{fnvWord("of"), fnvWord("the"), fnvWord("của")}
+
+func fnvWord(w string) uint64 {
+	h, _ := hashWords(w)
+	return h
+}
+
+// orgAfterTitle reports whether the match h starting at token from is an
+// organisation that follows a title ending at token k, directly or after
+// "of" / "of the" / "của", every gap a single space.
+func (c *Classifier) orgAfterTitle(text string, toks []token, k int, h *hit, from int) bool {
+	if h.kind != hitEntity || c.entityDefs[h.index].typ != EntityOrganisation || from < k || from-k > 2 {
+		return false
+	}
+	for j := k; j < from; j++ {
+		if !slices.Contains(ofWords[:], toks[j].hash) {
+			return false
+		}
+	}
+	for j := max(k, 1); j <= from; j++ {
+		if g := text[toks[j-1].end:toks[j].start]; g != " " && g != "\u00a0" {
+			return false
+		}
+	}
+	return true
 }
 
 // keepEntity filters gazetteer matches that are more likely ordinary words
