@@ -316,44 +316,68 @@ func TestArticleIdentity(t *testing.T) {
 
 // TestRunSettlesEveryArticle runs the tool end to end on an embedded NATS
 // server with the JetStream key-value store: every published article must
-// get an outcome, with its latencies measured.
+// get an outcome, with its latencies measured. One article at a time, the
+// outcomes map one to one onto the plan. Concurrently, order may change
+// which of two articles is the original, and the cleaner learns a source's
+// boilerplate in arrival order, so two of the 33 originals (made from only
+// five sample pages) can come out close enough to be judged near
+// duplicates; what order cannot change is checked instead: every article
+// settles and every planned copy is a duplicate.
 func TestRunSettlesEveryArticle(t *testing.T) {
-	var out, errOut bytes.Buffer
-	args := []string{"-n", "40", "-dup", "0.2", "-pages", "none", "-redis", "", "-json", "-seed", "5", "-timeout", "1m"}
-	if err := run(context.Background(), args, &out, &errOut); err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
+	tests := []struct {
+		name   string
+		args   []string
+		strict bool
+	}{
+		{name: "one at a time", args: []string{"-inflight", "1", "-publishers", "1", "-concurrency", "1"}, strict: true},
+		{name: "concurrent"},
 	}
-	var r Report
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatalf("decoding report: %v\n%s", err, out.String())
-	}
-	settled := 0
-	for _, n := range r.Outcomes {
-		settled += n
-	}
-	published := 0
-	for _, n := range r.Published {
-		published += n
-	}
-	if published != 40 || settled != 40 || r.Lost != 0 {
-		t.Fatalf("published %d, settled %d, lost %d; want 40, 40, 0", published, settled, r.Lost)
-	}
-	if r.Store != "jetstream-kv" {
-		t.Errorf("store %q, want jetstream-kv", r.Store)
-	}
-	if r.Outcomes["article"] != r.Published[KindOriginal] || r.Outcomes["duplicate"] != r.Published[KindExact]+r.Published[KindNear] {
-		t.Errorf("outcomes %v for published %v: originals and copies should map one to one", r.Outcomes, r.Published)
-	}
-	if r.EndToEnd.Count != r.Outcomes["article"] || r.EndToEnd.P50 <= 0 || r.EndToEnd.Max < r.EndToEnd.P99 {
-		t.Errorf("end-to-end latency %+v for %d articles", r.EndToEnd, r.Outcomes["article"])
-	}
-	for _, h := range hops {
-		if r.Stages[h.name].Count == 0 {
-			t.Errorf("no %s latencies", h.name)
-		}
-	}
-	if w := r.Work["cleaner"]; w.Messages != 40 || r.Bottleneck == "" {
-		t.Errorf("cleaner work %+v, bottleneck %q", w, r.Bottleneck)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			args := append([]string{"-n", "40", "-dup", "0.2", "-pages", "none", "-redis", "", "-json", "-seed", "5", "-timeout", "1m"}, tc.args...)
+			if err := run(context.Background(), args, &out, &errOut); err != nil {
+				t.Fatalf("run: %v\n%s", err, errOut.String())
+			}
+			var r Report
+			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+				t.Fatalf("decoding report: %v\n%s", err, out.String())
+			}
+			settled := 0
+			for _, n := range r.Outcomes {
+				settled += n
+			}
+			published := 0
+			for _, n := range r.Published {
+				published += n
+			}
+			if published != 40 || settled != 40 || r.Lost != 0 {
+				t.Fatalf("published %d, settled %d, lost %d; want 40, 40, 0", published, settled, r.Lost)
+			}
+			if r.Store != "jetstream-kv" {
+				t.Errorf("store %q, want jetstream-kv", r.Store)
+			}
+			copies := r.Published[KindExact] + r.Published[KindNear]
+			if tc.strict && (r.Outcomes["article"] != r.Published[KindOriginal] || r.Outcomes["duplicate"] != copies) {
+				t.Errorf("outcomes %v for published %v: originals and copies should map one to one\nreport: %s", r.Outcomes, r.Published, out.String())
+			}
+			// Exact copies are byte-identical to their original whatever
+			// the order; near copies are at least as many duplicates.
+			if r.Verdicts[pipeline.VerdictDuplicate] != r.Published[KindExact] || r.Outcomes["duplicate"] < copies {
+				t.Errorf("verdicts %v, outcomes %v for published %v\nreport: %s", r.Verdicts, r.Outcomes, r.Published, out.String())
+			}
+			if r.EndToEnd.Count != r.Outcomes["article"] || r.EndToEnd.P50 <= 0 || r.EndToEnd.Max < r.EndToEnd.P99 {
+				t.Errorf("end-to-end latency %+v for %d articles", r.EndToEnd, r.Outcomes["article"])
+			}
+			for _, h := range hops {
+				if r.Stages[h.name].Count == 0 {
+					t.Errorf("no %s latencies", h.name)
+				}
+			}
+			if w := r.Work["cleaner"]; w.Messages != 40 || r.Bottleneck == "" {
+				t.Errorf("cleaner work %+v, bottleneck %q", w, r.Bottleneck)
+			}
+		})
 	}
 }
 
