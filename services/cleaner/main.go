@@ -11,6 +11,7 @@ import (
 	"github.com/newsmill/newsmill/pkg/article"
 	"github.com/newsmill/newsmill/pkg/config"
 	"github.com/newsmill/newsmill/pkg/natsbus"
+	"github.com/newsmill/newsmill/pkg/redisstore"
 	"github.com/newsmill/newsmill/pkg/stage"
 	"github.com/newsmill/newsmill/services/internal/daemon"
 	"github.com/newsmill/newsmill/services/internal/wire"
@@ -22,6 +23,9 @@ type Config struct {
 	// RedisURL holds learned per-source templates shared by every
 	// replica; empty keeps them in memory per replica.
 	RedisURL string `conf:"redis_url" help:"Redis for learned per-source boilerplate (empty: in memory, per replica)"`
+	// RedisPrefix prefixes every key the cleaner writes in Redis, so
+	// pipelines can share one.
+	RedisPrefix string `conf:"redis_prefix" help:"prefix of every learned-template key in Redis"`
 	// MaxBodyBytes caps the HTML a page may have.
 	MaxBodyBytes int64 `conf:"max_body_bytes" help:"largest HTML page accepted, in bytes"`
 }
@@ -29,12 +33,12 @@ type Config struct {
 func main() { wire.Main("cleaner", run) }
 
 func run(ctx context.Context, args []string) error {
-	cfg := Config{StageService: wire.DefaultStageService(article.StageCleaner), MaxBodyBytes: 5 << 20}
+	cfg := Config{StageService: wire.DefaultStageService(article.StageCleaner), RedisPrefix: redisstore.DefaultTemplatesPrefix, MaxBodyBytes: 5 << 20}
 	if err := config.Load("cleaner", args, &cfg); err != nil {
 		return err
 	}
 	return wire.RunStageService(ctx, article.StageCleaner, cfg.StageService,
 		func(ctx context.Context, d *daemon.Deps, _ *natsbus.Bus) (stage.HandlerFunc, func() error, error) {
-			return wire.CleanerHandler(ctx, cfg.RedisURL, cfg.MaxBodyBytes, d.Registry)
+			return wire.CleanerHandler(ctx, cfg.RedisURL, cfg.RedisPrefix, cfg.MaxBodyBytes, d.Registry)
 		})
 }

@@ -34,6 +34,9 @@ type Config struct {
 	// validators, shared by replicas and kept across restarts; empty keeps
 	// both in memory.
 	RedisURL string `conf:"redis_url" help:"Redis for the seen-set of fetched articles and the listings' ETag/Last-Modified (empty: in memory)"`
+	// RedisPrefix prefixes every key the fetcher writes in Redis, so
+	// pipelines can share one.
+	RedisPrefix string `conf:"redis_prefix" help:"prefix of every seen-set and validator key in Redis"`
 	// UserAgent is sent with every request.
 	UserAgent string `conf:"user_agent" help:"User-Agent of every request"`
 	// MaxBodyBytes caps a page.
@@ -53,7 +56,7 @@ func main() { wire.Main("fetcher", run) }
 func run(ctx context.Context, args []string) error {
 	nc := natsbus.DefaultConfig()
 	nc.Name = "newsmill-fetcher"
-	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20, MaxPagesInFlight: 16, MinRefetchInterval: time.Hour}
+	cfg := Config{Daemon: daemon.DefaultConfig(), NATS: nc, MaxBodyBytes: 5 << 20, RedisPrefix: "newsmill:", MaxPagesInFlight: 16, MinRefetchInterval: time.Hour}
 	if err := config.Load("fetcher", args, &cfg); err != nil {
 		return err
 	}
@@ -79,8 +82,8 @@ func run(ctx context.Context, args []string) error {
 				return err
 			}
 			defer func() { _ = client.Close() }()
-			seen = redisstore.NewSeenSet(client, "newsmill:")
-			validators = redisstore.NewValidators(client, "newsmill:", 0)
+			seen = redisstore.NewSeenSet(client, cfg.RedisPrefix)
+			validators = redisstore.NewValidators(client, cfg.RedisPrefix, 0)
 		}
 		f := fetch.New(fetch.Options{UserAgent: cfg.UserAgent, MaxBodyBytes: cfg.MaxBodyBytes, MaxPagesInFlight: cfg.MaxPagesInFlight, MinRefetchInterval: cfg.MinRefetchInterval, StartSpread: cfg.StartSpread, Validators: validators},
 			seen, &pipeline.RawPublisher{Sink: bus.Sink()}, d.Log)

@@ -83,7 +83,7 @@ func Start(ctx context.Context, o Options) (l *Pipeline, err error) {
 	}
 	o.Registry.MustRegister(natsbus.NewLagCollector(l.Bus))
 
-	cleanH, closeClean, err := wire.CleanerHandler(ctx, o.RedisURL, o.MaxBodyBytes, o.Registry)
+	cleanH, closeClean, err := wire.CleanerHandler(ctx, o.RedisURL, "", o.MaxBodyBytes, o.Registry)
 	if err != nil {
 		return l, err
 	}

@@ -22,7 +22,9 @@ func noClose() error { return nil }
 // rule on reg (newsmill_clean_removals_total{rule}). Learned per-source
 // templates are kept in Redis when redisURL is set, so every replica learns
 // from every page, and in memory per process otherwise.
-func CleanerHandler(ctx context.Context, redisURL string, maxBodyBytes int64, reg prometheus.Registerer) (stage.HandlerFunc, func() error, error) {
+// templatesPrefix prefixes the learned-template keys in Redis (empty:
+// redisstore.DefaultTemplatesPrefix).
+func CleanerHandler(ctx context.Context, redisURL, templatesPrefix string, maxBodyBytes int64, reg prometheus.Registerer) (stage.HandlerFunc, func() error, error) {
 	removals := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "newsmill_clean_removals_total",
 		Help: "Text the cleaner removed or moved to a field, by rule.",
@@ -39,7 +41,11 @@ func CleanerHandler(ctx context.Context, redisURL string, maxBodyBytes int64, re
 		if err != nil {
 			return nil, nil, err
 		}
-		templates, closeFn = redisstore.NewTemplates(client), client.Close
+		var opts []redisstore.TemplatesOption
+		if templatesPrefix != "" {
+			opts = append(opts, redisstore.WithTemplatesPrefix(templatesPrefix))
+		}
+		templates, closeFn = redisstore.NewTemplates(client, opts...), client.Close
 	}
 	c := &pipeline.Cleaner{
 		Clean:   clean.New(clean.Options{Templates: templates}),
