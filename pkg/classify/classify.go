@@ -104,23 +104,27 @@ func NewFromFS(fsys fs.FS) (*Classifier, error) {
 		}
 		files[i] = b
 	}
+	// The embedded topic models and fsys's own, each read once (fsys's
+	// copy wins).
+	embedded, err := fs.Glob(dataFS, "data/"+TopicModelFile("*"))
+	if err != nil {
+		return nil, fmt.Errorf("listing topic models: %w", err)
+	}
+	own, err := fs.Glob(fsys, TopicModelFile("*"))
+	if err != nil {
+		return nil, fmt.Errorf("listing topic models: %w", err)
+	}
 	topicModels := map[string][]byte{}
-	for _, f := range [2]fs.FS{dataFS, fsys} {
-		names, err := fs.Glob(f, "topic_*.model")
-		if f == dataFS {
-			names, err = fs.Glob(f, "data/topic_*.model")
+	for _, n := range append(embedded, own...) {
+		lang := topicModelLanguage(path.Base(n))
+		if _, done := topicModels[lang]; done {
+			continue
 		}
+		b, err := read(path.Base(n))
 		if err != nil {
-			return nil, fmt.Errorf("listing topic models: %w", err)
+			return nil, err
 		}
-		for _, n := range names {
-			lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(n), "topic_"), ".model")
-			b, err := read(path.Base(n))
-			if err != nil {
-				return nil, err
-			}
-			topicModels[lang] = b
-		}
+		topicModels[lang] = b
 	}
 	return NewFromData(files[0], files[1], files[2], topicModels)
 }
@@ -404,7 +408,7 @@ func (c *Classifier) topics(r *Result, lang, title, text string, sc *scratch) {
 	r.Why = append(r.Why, "taxonomy "+c.taxonomy.Version)
 }
 
-// modelEvidence returns the words that most favour topic ti over the other
+// evidence returns the words that most favour topic ti over the other
 // model classes (margin over the strongest rival times frequency), in the
 // title and the first part of the text.
 func (tm *topicModel) evidence(ti int, title, text string, sc *scratch) []string {

@@ -586,3 +586,58 @@ func FuzzParseTaxonomy(f *testing.F) {
 		_ = tax.matchers()
 	})
 }
+
+// TestNewFromFS loads a classifier from an operator's directory: files it
+// holds replace the built-in ones, missing files fall back to them, and a
+// corrupt model is an error naming it.
+func TestNewFromFS(t *testing.T) {
+	t.Parallel()
+	taxonomy, err := os.ReadFile(filepath.Join("data", "taxonomy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tax, err := ParseTaxonomy(taxonomy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const title, text = "Đội tuyển thắng trận chung kết", "Đội tuyển bóng đá Việt Nam thắng trận chung kết với tỷ số 2-1, huấn luyện viên và cầu thủ ăn mừng trên sân vận động."
+	want := newClassifier(t).Classify(title, text, "")
+	tests := []struct {
+		name    string
+		files   map[string]string
+		wantErr string
+		wantTax string // the taxonomy version Why reports
+	}{
+		{name: "empty directory: the built-in data", wantTax: "taxonomy " + tax.Version},
+		{name: "own taxonomy", files: map[string]string{"taxonomy.yaml": strings.Replace(string(taxonomy), `version: "`+tax.Version+`"`, `version: "site-7"`, 1)}, wantTax: "taxonomy site-7"},
+		{name: "corrupt topic model", files: map[string]string{TopicModelFile("vi"): "not a model"}, wantErr: "vi topic model"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for name, body := range tt.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := NewFromFS(os.DirFS(dir))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("NewFromFS: %v, want an error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.Classify(title, text, "")
+			if got.TopTopic() != want.TopTopic() || got.Language != want.Language {
+				t.Errorf("got %s/%s, want %s/%s as the built-in classifier", got.Language, got.TopTopic(), want.Language, want.TopTopic())
+			}
+			if w := got.Why[len(got.Why)-1]; w != tt.wantTax {
+				t.Errorf("Why ends %q, want %q", w, tt.wantTax)
+			}
+		})
+	}
+}

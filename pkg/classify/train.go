@@ -28,6 +28,12 @@ const LanguageModelFile = "lang.model"
 // TopicModelFile names the topic model of one language under data/.
 func TopicModelFile(lang string) string { return "topic_" + lang + ".model" }
 
+// topicModelLanguage is the language of a topic model file name, the
+// inverse of [TopicModelFile].
+func topicModelLanguage(name string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(name, "topic_"), ".model")
+}
+
 // TopicCorpusLanguage returns the language of a topic corpus file name
 // (topics_<language>_<name>.jsonl), or "" when the name is not one.
 func TopicCorpusLanguage(name string) string {

@@ -88,10 +88,11 @@ func eval(args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := classify.New()
+	load := classify.New
 	if *models != "" {
-		c, err = classify.NewFromFS(os.DirFS(*models))
+		load = func() (*classify.Classifier, error) { return classify.NewFromFS(os.DirFS(*models)) }
 	}
+	c, err := load()
 	if err != nil {
 		return fmt.Errorf("loading classifier: %w", err)
 	}
