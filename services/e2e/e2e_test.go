@@ -72,8 +72,35 @@ func TestMain(m *testing.M) {
 type proc struct {
 	name string
 	cmd  *exec.Cmd
-	out  *bytes.Buffer
+	out  *syncBuffer
 	done chan error
+}
+
+// syncBuffer is a process's output, read while the process writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// readyLog is the log message each service writes once its streams,
+// consumer or registry are set up.
+func readyLog(name string) string {
+	if name == "fetcher" {
+		return `"msg":"fetching"`
+	}
+	return `"msg":"consuming"`
 }
 
 type cluster struct {
@@ -122,7 +149,7 @@ func (c *cluster) start(name string, extraEnv ...string) {
 		cmd.Env = append(cmd.Env, "NEWSMILL_DUPLICATE_WINDOW="+c.window.String())
 	}
 	cmd.Env = append(cmd.Env, extraEnv...)
-	out := &bytes.Buffer{}
+	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		c.t.Fatalf("starting %s: %v", name, err)
@@ -132,6 +159,20 @@ func (c *cluster) start(name string, extraEnv ...string) {
 	c.mu.Lock()
 	c.procs[name] = p
 	c.mu.Unlock()
+	// Services start one after the other: a stream update (every service
+	// ensures the streams at start) racing another's consumer creation
+	// trips a data race inside the embedded nats-server under -race.
+	deadline := time.After(60 * time.Second)
+	for !strings.Contains(out.String(), readyLog(name)) {
+		select {
+		case err := <-p.done:
+			p.done <- err
+			c.t.Fatalf("%s exited before it was ready: %v\n%s", name, err, out.String())
+		case <-deadline:
+			c.t.Fatalf("%s not ready within 60s:\n%s", name, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // kill sends sig to a service and waits for it to exit.
